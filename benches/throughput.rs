@@ -1,0 +1,77 @@
+//! Throughput of the canonical scenario: simulated leads and events per
+//! second for one replication on one thread, and for all replications on all
+//! cores. Run with `cargo bench --bench throughput`.
+
+use std::time::Instant;
+
+use salesim::experiment;
+use salesim::pipeline::run_replication;
+use salesim::scenario::load_embedded;
+
+/// Replications timed one after another on one thread.
+const SINGLE_THREAD_REPLICATIONS: u32 = 20;
+
+fn main() {
+    let loaded = match load_embedded(&[]) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let sc = loaded.scenario;
+    // Warm up caches and the allocator.
+    let _ = run_replication(&sc, 0);
+
+    let mut leads = 0u64;
+    let mut events = 0u64;
+    let mut fastest = f64::INFINITY;
+    let start = Instant::now();
+    for r in 0..SINGLE_THREAD_REPLICATIONS {
+        let t = Instant::now();
+        let rep = match run_replication(&sc, r) {
+            Ok(rep) => rep,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        };
+        fastest = fastest.min(t.elapsed().as_secs_f64());
+        let arrived_all: u64 = rep.weekly.iter().map(|w| w.leads_arrived).sum();
+        leads += arrived_all;
+        events += rep.events;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let per_rep_ms = 1000.0 * elapsed / f64::from(SINGLE_THREAD_REPLICATIONS);
+    println!(
+        "canonical, one thread: {per_rep_ms:.1} ms per replication (fastest {:.1} ms), \
+         {:.0} leads/s, {:.0} events/s, {} leads and {} events per replication",
+        1000.0 * fastest,
+        leads as f64 / elapsed,
+        events as f64 / elapsed,
+        leads / u64::from(SINGLE_THREAD_REPLICATIONS),
+        events / u64::from(SINGLE_THREAD_REPLICATIONS),
+    );
+
+    let start = Instant::now();
+    let result = match experiment::run(&sc, 0, &|| {}) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+    };
+    let elapsed = start.elapsed().as_secs_f64();
+    let all_leads: u64 = result
+        .replications
+        .iter()
+        .flat_map(|r| r.weekly.iter())
+        .map(|w| w.leads_arrived)
+        .sum();
+    println!(
+        "canonical, {} replications on all cores: {:.2} s, {:.0} leads/s",
+        result.replications.len(),
+        elapsed,
+        all_leads as f64 / elapsed
+    );
+}

@@ -1,0 +1,230 @@
+//! The command line: `salesim run` and `salesim check` (MODEL.md section 8).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::error::{Error, Result};
+use crate::experiment;
+use crate::output;
+use crate::scenario::{self, Loaded, Override};
+
+/// Discrete-event simulation of an outbound sales pipeline with AI agents
+/// and a human review gate.
+#[derive(Debug, Parser)]
+#[command(name = "salesim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario's replications and report the metrics.
+    Run(RunArgs),
+    /// Validate scenario files without running them.
+    Check(CheckArgs),
+}
+
+/// Output formats of `run` on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people: metric, mean, 95% CI.
+    Table,
+    /// One JSON document.
+    Json,
+    /// The summary as CSV.
+    Csv,
+}
+
+/// Options of `salesim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (default: the canonical scenario embedded in salesim).
+    pub scenario: Option<PathBuf>,
+    /// Number of replications (overrides run.replications).
+    #[arg(long, short = 'r')]
+    pub replications: Option<u32>,
+    /// Base seed (overrides run.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Override a scenario key: PATH=VALUE (repeatable), e.g.
+    /// `--set gate.nurture_below=0.3`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// No progress bar or file list on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of `salesim check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files to validate.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print every parameter with its value and source, and list those
+    /// without one.
+    #[arg(long)]
+    pub sources: bool,
+}
+
+/// Parses the command line and runs it. Help and usage errors exit through
+/// clap (status 0 and 2).
+pub fn main() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Check(args) => check(&args),
+    }
+}
+
+/// Loads the scenario named by `path` (or the embedded default) with overrides.
+pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Loaded> {
+    match path {
+        Some(p) => scenario::load_file(p, overrides),
+        None => scenario::load_embedded(overrides),
+    }
+}
+
+fn overrides(args: &RunArgs) -> Result<Vec<Override>> {
+    let mut list = Vec::new();
+    if let Some(r) = args.replications {
+        list.push(Override {
+            path: "run.replications".into(),
+            value: r.to_string(),
+        });
+    }
+    if let Some(s) = args.seed {
+        list.push(Override {
+            path: "run.seed".into(),
+            value: s.to_string(),
+        });
+    }
+    for text in &args.set {
+        list.push(Override::parse(text)?);
+    }
+    Ok(list)
+}
+
+/// A folder name from a scenario name: letters, digits, `.`, `_` and `-`.
+pub fn folder_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if cleaned.trim_matches('-').is_empty() {
+        "scenario".to_string()
+    } else {
+        cleaned
+    }
+}
+
+fn run(args: &RunArgs) -> Result<()> {
+    let loaded = load(args.scenario.as_deref(), &overrides(args)?)?;
+    let sc = &loaded.scenario;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(folder_name(&sc.name)));
+    let show_progress = !args.quiet && std::io::stderr().is_terminal();
+    let bar = if show_progress {
+        let bar = ProgressBar::new(u64::from(sc.run.replications));
+        bar.set_style(
+            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replications ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(sc.name.clone());
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let result = experiment::run(sc, args.threads, &|| bar.inc(1))?;
+    bar.finish_and_clear();
+    let files = output::write_run(&out, &result, &loaded.resolved_toml)?;
+    let stdout = match args.format {
+        Format::Table => output::table(&result),
+        Format::Json => output::json_document(&result),
+        Format::Csv => String::from_utf8_lossy(&output::summary_csv(&result)?).into_owned(),
+    };
+    print!("{stdout}");
+    if !stdout.ends_with('\n') {
+        println!();
+    }
+    if !args.quiet {
+        eprintln!("wrote {} files to {}", files.len(), out.display());
+    }
+    Ok(())
+}
+
+fn check(args: &CheckArgs) -> Result<()> {
+    let mut invalid = 0;
+    for file in &args.files {
+        match scenario::load_file(file, &[]) {
+            Ok(loaded) => {
+                println!("ok: {} ({})", file.display(), loaded.scenario.name);
+                if args.sources {
+                    print_sources(&loaded);
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                invalid += 1;
+            }
+        }
+    }
+    if invalid > 0 {
+        return Err(Error::Usage(format!(
+            "{invalid} of {} scenario files are invalid",
+            args.files.len()
+        )));
+    }
+    Ok(())
+}
+
+fn print_sources(loaded: &Loaded) {
+    let width = loaded
+        .parameters
+        .iter()
+        .map(|p| p.key.len())
+        .max()
+        .unwrap_or(0);
+    let mut missing = Vec::new();
+    for p in &loaded.parameters {
+        match &p.source {
+            Some(s) => println!("  {:width$}  {}  <- {}", p.key, p.value, s),
+            None => {
+                println!("  {:width$}  {}  <- (no source)", p.key, p.value);
+                missing.push(p.key.as_str());
+            }
+        }
+    }
+    if missing.is_empty() {
+        println!("  every parameter has a source");
+    } else {
+        println!(
+            "  {} without a source: {}",
+            missing.len(),
+            missing.join(", ")
+        );
+    }
+}

@@ -1,0 +1,16 @@
+//! salesim: a discrete-event simulation of an outbound sales pipeline in which
+//! AI agents prepare outreach and reps decide what is sent.
+#![warn(missing_docs)]
+
+pub mod calendar;
+pub mod cli;
+pub mod dist;
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod metrics;
+pub mod output;
+pub mod pipeline;
+pub mod rng;
+pub mod scenario;
+pub mod units;

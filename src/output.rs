@@ -1,0 +1,75 @@
+//! Reports of a run: polars frames, CSV / Parquet / JSON bytes, the terminal
+//! table, and the one place that writes files (atomically).
+//!
+//! Everything but [`files`] is pure: data in, frames, bytes or text out. The
+//! file writers build every byte first and then write each file under a
+//! temporary name and rename it over the final one, so an interrupted run
+//! never leaves a partial file where a complete one was expected.
+
+pub mod files;
+pub mod frames;
+pub mod json;
+pub mod table;
+
+pub use files::{prepare_dir, write_atomic, write_atomic_all, write_run, RUN_FILES};
+pub use frames::{
+    csv_bytes, parquet_bytes, replications_frame, summary_csv, summary_frame, weekly_frame,
+};
+pub use json::{json_document, RunJson};
+pub use table::table;
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! A small hand-made [`RunResult`] shared by the output tests.
+
+    use crate::experiment::{ReplicationResult, RunResult};
+    use crate::metrics::{aggregate, WeekCounts, METRICS};
+
+    /// Three replications of three weeks; `nurture_share` is undefined in
+    /// replication 1 and `cost_per_meeting` in every replication.
+    pub fn run_result() -> RunResult {
+        let replications: Vec<ReplicationResult> = (0..3u32)
+            .map(|r| {
+                let metrics = METRICS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| match *name {
+                        "cost_per_meeting" => None,
+                        "nurture_share" if r == 1 => None,
+                        "nurture_share" => Some(0.25 + 0.01 * f64::from(r)),
+                        "leads_arrived" => Some(12_000.0 + 100.0 * f64::from(r)),
+                        "hours_saved_per_rep_week" => Some(9.84 + 0.1 * f64::from(r)),
+                        _ => Some(i as f64 + f64::from(r)),
+                    })
+                    .collect();
+                let weekly = (0..3u64)
+                    .map(|w| WeekCounts {
+                        leads_arrived: 100 + w,
+                        leads_unreachable: 10,
+                        leads_to_nurture: 20,
+                        leads_to_outreach: 70,
+                        emails_sent: 60 + u64::from(r),
+                        emails_autosent: 5,
+                        replies: 6,
+                        meetings: 1,
+                    })
+                    .collect();
+                ReplicationResult {
+                    replication: r,
+                    metrics,
+                    weekly,
+                    events: 1_000,
+                }
+            })
+            .collect();
+        let summary = (0..METRICS.len())
+            .map(|i| aggregate(replications.iter().map(|r| r.metrics[i])))
+            .collect();
+        RunResult {
+            scenario: "canonical \"test\"".to_string(),
+            seed: 42,
+            replications,
+            summary,
+        }
+    }
+}

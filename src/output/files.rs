@@ -1,0 +1,289 @@
+//! Writing report files: the only code in salesim that touches the file
+//! system for output.
+//!
+//! Every file is written under a temporary name in its own directory, synced,
+//! and renamed over its final name, so a reader (or an interrupted run) sees
+//! either the old complete file or the new complete one, never a partial
+//! file. Batches are written in two phases: all temporary files first, then
+//! all renames, so a failure while writing replaces nothing.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use polars::prelude::{DataFrame, PolarsResult};
+
+use crate::error::{Error, Result};
+use crate::experiment::RunResult;
+
+use super::frames::{encode_csv, encode_parquet, replications_frame, summary_frame, weekly_frame};
+
+/// The files [`write_run`] writes, in order.
+pub const RUN_FILES: [&str; 5] = [
+    "summary.csv",
+    "summary.parquet",
+    "replications.parquet",
+    "weekly.parquet",
+    "scenario.toml",
+];
+
+/// Distinguishes temporary files of one process, so concurrent writes of the
+/// same path from several threads never share a temporary file.
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+fn output_error(path: &Path, message: impl ToString) -> Error {
+    Error::Output {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// A temporary file that is removed when dropped unless it was renamed into
+/// place, so every failure path (and a panic) cleans up after itself.
+struct TempFile {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if self.armed {
+            // Best effort: the error being reported matters more than this one.
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The directory a file goes in (`.` for a bare file name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to a new temporary file beside `dest` and syncs it.
+fn stage(dest: &Path, bytes: &[u8]) -> Result<TempFile> {
+    let name = dest
+        .file_name()
+        .ok_or_else(|| output_error(dest, "not a file name"))?;
+    let tmp_name = format!(
+        ".{}.tmp-{}-{}",
+        name.to_string_lossy(),
+        std::process::id(),
+        TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let path = parent_of(dest).join(tmp_name);
+    // `create_new` so that a file we did not create is never written or removed.
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| output_error(dest, e))?;
+    let temp = TempFile { path, armed: true };
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .map_err(|e| output_error(dest, e))?;
+    Ok(temp)
+}
+
+/// Syncs a directory so that renames in it survive a crash. Best effort:
+/// some file systems cannot sync directories, and the data is already safe.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Writes several files, each atomically: every file is first written and
+/// synced under a temporary name beside it; only when all are written are
+/// they renamed over their final names. A failure while writing leaves every
+/// final name untouched; a failure while renaming (rare: e.g. a directory in
+/// the way) leaves the files renamed so far complete and no temporary file
+/// behind. Returns the final paths.
+pub fn write_atomic_all(files: &[(PathBuf, &[u8])]) -> Result<Vec<PathBuf>> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (dest, bytes) in files {
+        staged.push((stage(dest, bytes)?, dest));
+    }
+    for (temp, dest) in &mut staged {
+        let dest: &Path = dest;
+        fs::rename(&temp.path, dest).map_err(|e| output_error(dest, e))?;
+        temp.armed = false;
+    }
+    let mut dirs: Vec<&Path> = files.iter().map(|(p, _)| parent_of(p)).collect();
+    dirs.dedup();
+    for dir in dirs {
+        sync_dir(dir);
+    }
+    Ok(files.iter().map(|(p, _)| p.clone()).collect())
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary file in the same
+/// directory, synced, then renamed over `path`. The directory must exist.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_all(&[(path.to_path_buf(), bytes)]).map(|_| ())
+}
+
+/// Creates `dir` with its parents and checks that a file can be created in
+/// it, so a bad `--out` fails before the simulation runs, not after.
+pub fn prepare_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
+    let probe = stage(&dir.join("salesim-probe"), b"")
+        .map_err(|_| output_error(dir, "cannot create files in this directory"))?;
+    drop(probe);
+    Ok(())
+}
+
+/// Encodes one frame, naming the destination file on failure.
+fn encode(
+    dir: &Path,
+    name: &str,
+    df: &DataFrame,
+    encoder: fn(&DataFrame) -> PolarsResult<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    encoder(df).map_err(|e| output_error(&dir.join(name), e))
+}
+
+/// Writes the files of a run into `dir` (created with its parents):
+/// `summary.csv`, `summary.parquet`, `replications.parquet`,
+/// `weekly.parquet` and the resolved scenario as `scenario.toml` (see
+/// [`RUN_FILES`]). Every byte is built before anything is written, and each
+/// file is written atomically ([`write_atomic_all`]). Returns the paths
+/// written, in [`RUN_FILES`] order.
+pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<Vec<PathBuf>> {
+    let summary = summary_frame(result);
+    let contents: [Vec<u8>; 5] = [
+        encode(dir, RUN_FILES[0], &summary, encode_csv)?,
+        encode(dir, RUN_FILES[1], &summary, encode_parquet)?,
+        encode(
+            dir,
+            RUN_FILES[2],
+            &replications_frame(result),
+            encode_parquet,
+        )?,
+        encode(dir, RUN_FILES[3], &weekly_frame(result), encode_parquet)?,
+        resolved_toml.as_bytes().to_vec(),
+    ];
+    fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
+    let files: Vec<(PathBuf, &[u8])> = RUN_FILES
+        .iter()
+        .zip(&contents)
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    write_atomic_all(&files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::fixtures::run_result;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sorted(names: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn write_run_writes_exactly_the_five_files_and_no_temporaries() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("reports").join("canonical");
+        let result = run_result();
+        let written = write_run(&dir, &result, "name = \"canonical\"\n").unwrap();
+        assert_eq!(written, RUN_FILES.map(|n| dir.join(n)));
+        assert_eq!(listing(&dir), sorted(&RUN_FILES));
+        assert_eq!(
+            fs::read_to_string(dir.join("scenario.toml")).unwrap(),
+            "name = \"canonical\"\n"
+        );
+        let csv = fs::read(dir.join("summary.csv")).unwrap();
+        assert_eq!(csv, crate::output::summary_csv(&result).unwrap());
+        for name in &RUN_FILES[1..4] {
+            assert_eq!(&fs::read(dir.join(name)).unwrap()[..4], b"PAR1", "{name}");
+        }
+    }
+
+    #[test]
+    fn write_run_replaces_an_earlier_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        let result = run_result();
+        write_run(tmp.path(), &result, "old").unwrap();
+        write_run(tmp.path(), &result, "new").unwrap();
+        assert_eq!(
+            fs::read_to_string(tmp.path().join("scenario.toml")).unwrap(),
+            "new"
+        );
+        assert_eq!(listing(tmp.path()), sorted(&RUN_FILES));
+    }
+
+    #[test]
+    fn write_atomic_replaces_a_file_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a.txt");
+        write_atomic(&path, b"first, longer content").unwrap();
+        write_atomic(&path, b"second").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"second");
+        assert_eq!(listing(tmp.path()), ["a.txt"]);
+    }
+
+    #[test]
+    fn failed_rename_names_the_path_and_leaves_no_temporaries() {
+        let tmp = tempfile::tempdir().unwrap();
+        // A non-empty directory where a file should go cannot be replaced.
+        let blocker = tmp.path().join("weekly.parquet");
+        fs::create_dir(&blocker).unwrap();
+        fs::write(blocker.join("keep"), b"x").unwrap();
+        let err = write_run(tmp.path(), &run_result(), "toml").unwrap_err();
+        match &err {
+            Error::Output { path, .. } => assert!(path.ends_with("weekly.parquet"), "{path}"),
+            other => panic!("unexpected error {other:?}"),
+        }
+        assert_eq!(err.exit_code(), 1);
+        assert!(listing(tmp.path()).iter().all(|n| !n.contains(".tmp-")));
+    }
+
+    #[test]
+    fn failed_write_replaces_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let good = tmp.path().join("good.txt");
+        fs::write(&good, b"old").unwrap();
+        let missing = tmp.path().join("no such dir").join("b.txt");
+        let err = write_atomic_all(&[(good.clone(), b"new"), (missing, b"new")]).unwrap_err();
+        assert!(err.to_string().contains("no such dir"), "{err}");
+        assert_eq!(fs::read(&good).unwrap(), b"old");
+        assert_eq!(listing(tmp.path()), ["good.txt"]);
+    }
+
+    #[test]
+    fn an_output_directory_under_a_file_is_an_output_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("plain");
+        fs::write(&file, b"x").unwrap();
+        let dir = file.join("out");
+        assert!(matches!(prepare_dir(&dir), Err(Error::Output { .. })));
+        let err = write_run(&dir, &run_result(), "").unwrap_err();
+        assert!(err.to_string().contains("plain"), "{err}");
+    }
+
+    #[test]
+    fn prepare_dir_creates_the_directory_and_leaves_it_empty() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a").join("b");
+        prepare_dir(&dir).unwrap();
+        assert!(listing(&dir).is_empty());
+    }
+}

@@ -1,0 +1,124 @@
+//! The JSON document of `--format json` (MODEL.md section 8), keys in
+//! contract order and metrics in [`METRICS`] order.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::experiment::RunResult;
+use crate::metrics::{Aggregate, METRICS};
+
+/// A run as the JSON object
+/// `{"scenario", "seed", "replications", "metrics": {NAME: {"mean", "sd",
+/// "ci95_low", "ci95_high"}}}`; undefined statistics are `null`.
+///
+/// Struct fields serialise in declaration order and the metrics map is
+/// written in [`METRICS`] order, so the document's order does not depend on
+/// serde_json's `preserve_order` feature. Sweep and compare documents embed
+/// one of these per point.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct RunJson<'a> {
+    scenario: &'a str,
+    seed: u64,
+    replications: usize,
+    metrics: MetricsJson<'a>,
+}
+
+impl<'a> RunJson<'a> {
+    /// The JSON view of a run.
+    pub fn new(result: &'a RunResult) -> Self {
+        RunJson {
+            scenario: &result.scenario,
+            seed: result.seed,
+            replications: result.replications.len(),
+            metrics: MetricsJson(&result.summary),
+        }
+    }
+}
+
+/// The aggregates as a map from metric name, in [`METRICS`] order.
+#[derive(Debug, Clone, Copy)]
+struct MetricsJson<'a>(&'a [Aggregate]);
+
+/// The statistics of one metric; serde_json writes `None` and non-finite
+/// values as `null`.
+#[derive(serde::Serialize)]
+struct StatsJson {
+    mean: Option<f64>,
+    sd: Option<f64>,
+    ci95_low: Option<f64>,
+    ci95_high: Option<f64>,
+}
+
+impl Serialize for MetricsJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len().min(METRICS.len())))?;
+        for (name, a) in METRICS.iter().zip(self.0) {
+            let stats = StatsJson {
+                mean: a.mean,
+                sd: a.sd,
+                ci95_low: a.ci95_low,
+                ci95_high: a.ci95_high,
+            };
+            map.serialize_entry(name, &stats)?;
+        }
+        map.end()
+    }
+}
+
+/// The pretty-printed JSON document of a run (no trailing newline).
+pub fn json_document(result: &RunResult) -> String {
+    serde_json::to_string_pretty(&RunJson::new(result))
+        .expect("a document of strings, integers and floats always serialises")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::output::fixtures::run_result;
+
+    #[test]
+    fn json_document_parses_and_has_every_metric() {
+        let result = run_result();
+        let doc: Value = serde_json::from_str(&json_document(&result)).unwrap();
+        assert_eq!(doc["scenario"], "canonical \"test\"");
+        assert_eq!(doc["seed"], 42);
+        assert_eq!(doc["replications"], 3);
+        let metrics = doc["metrics"].as_object().unwrap();
+        assert_eq!(metrics.len(), METRICS.len());
+        for name in METRICS {
+            let m = metrics[name].as_object().unwrap();
+            let keys: Vec<&str> = m.keys().map(String::as_str).collect();
+            assert_eq!(keys.len(), 4, "{name}");
+            for key in ["mean", "sd", "ci95_low", "ci95_high"] {
+                assert!(m.contains_key(key), "{name}.{key}");
+            }
+        }
+        assert_eq!(doc["metrics"]["leads_arrived"]["mean"], 12_100.0);
+        assert!(doc["metrics"]["cost_per_meeting"]["mean"].is_null());
+        assert!(doc["metrics"]["nurture_share"]["ci95_low"].is_number());
+    }
+
+    #[test]
+    fn json_document_keeps_contract_order() {
+        let text = json_document(&run_result());
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert!(at("\"scenario\"") < at("\"seed\""));
+        assert!(at("\"seed\"") < at("\"replications\""));
+        assert!(at("\"replications\"") < at("\"metrics\""));
+        let positions: Vec<usize> = METRICS.iter().map(|m| at(&format!("\"{m}\":"))).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]));
+        assert!(at("\"mean\"") < at("\"sd\""));
+        assert!(at("\"ci95_low\"") < at("\"ci95_high\""));
+    }
+
+    #[test]
+    fn non_finite_statistics_are_null() {
+        let mut result = run_result();
+        result.summary[0].mean = Some(f64::NAN);
+        result.summary[0].sd = Some(f64::INFINITY);
+        let doc: Value = serde_json::from_str(&json_document(&result)).unwrap();
+        assert!(doc["metrics"][METRICS[0]]["mean"].is_null());
+        assert!(doc["metrics"][METRICS[0]]["sd"].is_null());
+    }
+}

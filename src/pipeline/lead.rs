@@ -1,0 +1,165 @@
+//! Leads in flight: their attributes, their own random streams and the slab
+//! that holds them until they reach a final state.
+
+use crate::rng::{stream, Purpose, Stream};
+
+/// A prep stage of the pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Data lookup.
+    Lookup,
+    /// Enrichment through the provider waterfall.
+    Enrichment,
+    /// Scoring.
+    Scoring,
+    /// Drafting the email.
+    Drafting,
+}
+
+/// Who holds a lead while it is in a stage.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Holder {
+    /// Nobody: the lead is waiting or between stages.
+    Nobody,
+    /// An agent slot, taken at `since`.
+    Agent {
+        /// When the slot was taken.
+        since: f64,
+    },
+    /// The rep with this index.
+    Rep(usize),
+}
+
+/// Where a lead is in the review queue: (order key, sequence number).
+pub type ReviewKey = (u64, u64);
+
+/// The final states a lead can reach before the horizon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// No provider matched.
+    Unreachable = 0,
+    /// The nurture sequence ended without re-entry.
+    Dormant = 1,
+    /// An email was sent (whatever came of it).
+    Sent = 2,
+    /// A rep discarded the draft.
+    Discarded = 3,
+    /// The draft expired and was dropped.
+    Dropped = 4,
+}
+
+/// The per-purpose random streams of one lead.
+#[derive(Debug, Clone)]
+pub struct LeadStreams {
+    /// Stage durations.
+    pub durations: Stream,
+    /// Provider outcomes and latencies.
+    pub providers: Stream,
+    /// Scoring noise.
+    pub scoring: Stream,
+    /// Review time, judgement and edit.
+    pub review: Stream,
+    /// Email outcome.
+    pub email: Stream,
+    /// Nurture engagement.
+    pub nurture: Stream,
+}
+
+impl LeadStreams {
+    /// The streams of lead `key` in replication `replication`.
+    pub fn new(seed: u64, replication: u32, key: u64) -> Self {
+        let s = |p| stream(seed, replication, key, p);
+        LeadStreams {
+            durations: s(Purpose::Durations),
+            providers: s(Purpose::Providers),
+            scoring: s(Purpose::Scoring),
+            review: s(Purpose::Review),
+            email: s(Purpose::Email),
+            nurture: s(Purpose::Nurture),
+        }
+    }
+}
+
+/// A lead in flight.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    /// Arrival time.
+    pub arrived: f64,
+    /// True when the lead arrived in the measured window.
+    pub in_window: bool,
+    /// True fit on [0, 1] (latent).
+    pub fit: f64,
+    /// Current score.
+    pub score: f64,
+    /// Re-entries from nurture so far.
+    pub reentries: u32,
+    /// True once the first gate decision is made.
+    pub routed: bool,
+    /// The current draft was edited.
+    pub edited: bool,
+    /// The current draft goes out autonomously.
+    pub autonomous: bool,
+    /// Who holds the lead now.
+    pub holder: Holder,
+    /// Provider being tried in the waterfall.
+    pub provider: usize,
+    /// Retries made at that provider.
+    pub retries: u32,
+    /// Place in the review queue, while waiting for review.
+    pub review_key: Option<ReviewKey>,
+    /// When the draft was queued for review.
+    pub queued_at: f64,
+    /// Nurture touches made in the current sequence.
+    pub touches: u32,
+    /// The lead's random streams.
+    pub streams: LeadStreams,
+}
+
+/// A slab of leads in flight, indexed by slot; freed slots are reused.
+#[derive(Debug, Default)]
+pub struct Leads {
+    slots: Vec<Option<Lead>>,
+    free: Vec<usize>,
+}
+
+impl Leads {
+    /// Stores a lead and returns its slot.
+    pub fn insert(&mut self, lead: Lead) -> usize {
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i] = Some(lead);
+                i
+            }
+            None => {
+                self.slots.push(Some(lead));
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    /// Removes and returns the lead in `slot`.
+    pub fn remove(&mut self, slot: usize) -> Lead {
+        let lead = self.slots[slot]
+            .take()
+            .expect("a lead is removed from an occupied slot");
+        self.free.push(slot);
+        lead
+    }
+
+    /// The lead in `slot`, if the slot is occupied.
+    pub fn get(&self, slot: usize) -> Option<&Lead> {
+        self.slots.get(slot).and_then(Option::as_ref)
+    }
+
+    /// The lead in an occupied `slot`.
+    pub fn at(&mut self, slot: usize) -> &mut Lead {
+        self.slots[slot]
+            .as_mut()
+            .expect("an event refers to a lead in flight")
+    }
+
+    /// Leads in flight.
+    pub fn iter(&self) -> impl Iterator<Item = &Lead> {
+        self.slots.iter().flatten()
+    }
+}

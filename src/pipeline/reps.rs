@@ -1,0 +1,309 @@
+//! The rep pool: conversations, then reviews, then human prep stages, each a
+//! task in working time on the rep calendar; the review queue with its order
+//! and expiry.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+use super::lead::{Fate, Holder, ReviewKey, Stage};
+use super::{Event, Pipeline};
+use crate::metrics::Counters;
+use crate::scenario::{OnExpire, ReviewOrder};
+use crate::units::HOUR;
+
+/// A task a rep works on.
+#[derive(Debug, Clone, Copy)]
+pub enum RepTask {
+    /// A conversation after a positive reply.
+    Conversation {
+        /// Whether it books a meeting.
+        meeting: bool,
+    },
+    /// Reviewing the draft of the lead in this slot.
+    Review { lead: usize },
+    /// Editing the draft after the review.
+    Edit { lead: usize },
+    /// A prep stage in the human lane.
+    Prep { lead: usize, stage: Stage },
+}
+
+/// What a rep's busy time counts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BusyClass {
+    /// Prep: reviews, edits and human prep stages.
+    Prep,
+    /// Conversations.
+    Conversation,
+}
+
+/// A rep's current stretch of work, for busy-time accounting.
+#[derive(Debug, Clone, Copy)]
+pub struct Running {
+    /// When the rep took the work.
+    pub start: f64,
+    /// What it counts as.
+    pub class: BusyClass,
+}
+
+/// The reps and their queues.
+#[derive(Debug)]
+pub struct RepPool {
+    /// Idle reps, by index.
+    pub idle: Vec<usize>,
+    /// Work of each rep, `None` when idle.
+    pub running: Vec<Option<Running>>,
+    /// Conversations waiting: (duration, books a meeting).
+    pub conversations: VecDeque<(f64, bool)>,
+    /// Drafts waiting for review, in service order.
+    pub reviews: BTreeMap<ReviewKey, usize>,
+    /// Human prep stages waiting, first come first served.
+    pub prep: VecDeque<(usize, Stage)>,
+    /// Sequence number of the next queued review.
+    pub next_review_seq: u64,
+    /// A wake-up at the next opening is scheduled.
+    pub wake_pending: bool,
+}
+
+impl RepPool {
+    /// A pool of `count` idle reps.
+    pub fn new(count: usize) -> Self {
+        RepPool {
+            idle: (0..count).rev().collect(),
+            running: vec![None; count],
+            conversations: VecDeque::new(),
+            reviews: BTreeMap::new(),
+            prep: VecDeque::new(),
+            next_review_seq: 0,
+            wake_pending: false,
+        }
+    }
+
+    fn has_work(&self) -> bool {
+        !self.conversations.is_empty() || !self.reviews.is_empty() || !self.prep.is_empty()
+    }
+
+    /// Adds busy seconds to the counter of their class.
+    pub fn add_busy(&self, counters: &mut Counters, class: BusyClass, seconds: f64) {
+        match class {
+            BusyClass::Prep => counters.rep_prep_seconds += seconds,
+            BusyClass::Conversation => counters.rep_conversation_seconds += seconds,
+        }
+    }
+}
+
+impl Pipeline<'_> {
+    /// Gives waiting work to idle reps, by priority, if the calendar is open;
+    /// otherwise makes sure the reps wake at the next opening.
+    pub(super) fn dispatch_reps(&mut self) {
+        if self.reps.idle.is_empty() || !self.reps.has_work() {
+            return;
+        }
+        let now = self.now();
+        let sc = self.sc;
+        let cal = &sc.reps.calendar;
+        if !cal.is_working(now) {
+            if !self.reps.wake_pending {
+                let t = cal.next_working(now);
+                if t.is_finite() {
+                    self.reps.wake_pending = true;
+                    self.engine.schedule_at(t, Event::RepWake);
+                }
+            }
+            return;
+        }
+        while self.reps.has_work() {
+            let Some(rep) = self.reps.idle.pop() else {
+                break;
+            };
+            if let Some((duration, meeting)) = self.reps.conversations.pop_front() {
+                self.start_rep_task(rep, RepTask::Conversation { meeting }, duration);
+            } else if let Some((&key, &lead)) = self.reps.reviews.first_key_value() {
+                // Account the queue as it was, then take the draft out.
+                self.account_queue(now);
+                self.reps.reviews.remove(&key);
+                self.start_review(rep, lead);
+            } else if let Some((lead, stage)) = self.reps.prep.pop_front() {
+                let dist = match stage {
+                    Stage::Lookup => &self.sc.lookup.manual,
+                    Stage::Enrichment => &self.sc.enrichment.manual,
+                    Stage::Scoring => &self.sc.scoring.manual,
+                    Stage::Drafting => &self.sc.drafting.manual,
+                };
+                let l = self.leads.at(lead);
+                l.holder = Holder::Rep(rep);
+                let duration = dist.sample(&mut l.streams.durations);
+                self.start_rep_task(rep, RepTask::Prep { lead, stage }, duration);
+            }
+        }
+    }
+
+    /// Starts a task of working `duration` for an idle rep.
+    fn start_rep_task(&mut self, rep: usize, task: RepTask, duration: f64) {
+        let now = self.now();
+        let class = match task {
+            RepTask::Conversation { .. } => BusyClass::Conversation,
+            _ => BusyClass::Prep,
+        };
+        self.reps.running[rep] = Some(Running { start: now, class });
+        let end = self.sc.reps.calendar.add_working(now, duration);
+        self.engine.schedule_at(end, Event::RepDone { rep, task });
+    }
+
+    fn start_review(&mut self, rep: usize, lead: usize) {
+        let now = self.now();
+        let in_window = self.in_window(now);
+        let l = self.leads.at(lead);
+        l.review_key = None;
+        let wait_hours = (now - l.queued_at) / HOUR;
+        let duration = self.sc.review.duration.sample(&mut l.streams.review);
+        if in_window {
+            self.counters.review_wait.add(wait_hours);
+        }
+        self.start_rep_task(rep, RepTask::Review { lead }, duration);
+    }
+
+    /// Frees a rep, books its busy time and looks for more work.
+    pub(super) fn release_rep(&mut self, rep: usize) {
+        if let Some(running) = self.reps.running[rep].take() {
+            let busy = self.busy_in_window(&self.sc.reps.calendar, running.start, self.now());
+            self.reps.add_busy(&mut self.counters, running.class, busy);
+        }
+        self.reps.idle.push(rep);
+        self.dispatch_reps();
+    }
+
+    /// A rep finished a task.
+    pub(super) fn rep_done(&mut self, rep: usize, task: RepTask) {
+        match task {
+            RepTask::Conversation { meeting } => {
+                let now = self.now();
+                if meeting {
+                    self.counters.week(now).meetings += 1;
+                    if self.in_window(now) {
+                        self.counters.meetings += 1;
+                    }
+                }
+                self.release_rep(rep);
+            }
+            RepTask::Review { lead } => self.review_done(rep, lead),
+            RepTask::Edit { lead } => {
+                self.release_rep(rep);
+                self.enqueue_send(lead, false);
+            }
+            RepTask::Prep { lead, stage } => {
+                if stage == Stage::Enrichment {
+                    // The rep stays on the lead while the providers answer.
+                    self.start_waterfall(lead);
+                } else {
+                    self.release_holder(lead);
+                    self.complete_stage(lead, stage);
+                }
+            }
+        }
+    }
+
+    /// The review is done: discard, or approve (perhaps after an edit by the
+    /// same rep). Counted when the review completes.
+    fn review_done(&mut self, rep: usize, lead: usize) {
+        let sc = self.sc;
+        let review = &sc.review;
+        let l = self.leads.at(lead);
+        let (fit, in_window) = (l.fit, l.in_window);
+        let z: f64 = l.streams.review.sample(StandardNormal);
+        let perceived = fit + review.judgement_noise_sd * z;
+        let discard = perceived < review.reject_fit_below;
+        let edit = l.streams.review.random::<f64>() < review.edit_probability;
+        if in_window {
+            self.counters.drafts_reviewed += 1;
+            if fit < review.reject_fit_below {
+                self.counters.low_fit_reviewed += 1;
+            }
+        }
+        if discard {
+            if in_window {
+                self.counters.drafts_discarded += 1;
+            }
+            self.finish_lead(lead, Fate::Discarded);
+            self.release_rep(rep);
+            return;
+        }
+        if in_window {
+            self.counters.drafts_approved += 1;
+        }
+        if edit {
+            if in_window {
+                self.counters.drafts_edited += 1;
+            }
+            let l = self.leads.at(lead);
+            l.edited = true;
+            let duration = review.edit.sample(&mut l.streams.review);
+            let end = self.sc.reps.calendar.add_working(self.now(), duration);
+            self.engine.schedule_at(
+                end,
+                Event::RepDone {
+                    rep,
+                    task: RepTask::Edit { lead },
+                },
+            );
+        } else {
+            self.release_rep(rep);
+            self.enqueue_send(lead, false);
+        }
+    }
+
+    /// Queues a draft for review and sets its expiry.
+    pub(super) fn enqueue_review(&mut self, lead: usize) {
+        let now = self.now();
+        self.account_queue(now);
+        let seq = self.reps.next_review_seq;
+        self.reps.next_review_seq += 1;
+        let l = self.leads.at(lead);
+        let order = match self.sc.review.order {
+            ReviewOrder::Fifo => 0,
+            // Scores are non-negative, so their bit patterns sort like them.
+            ReviewOrder::HighestScore => u64::MAX - l.score.to_bits(),
+        };
+        let key = (order, seq);
+        l.review_key = Some(key);
+        l.queued_at = now;
+        self.reps.reviews.insert(key, lead);
+        self.engine
+            .schedule_after(self.sc.review.expire_after, Event::Expire { lead, key });
+        self.dispatch_reps();
+    }
+
+    /// A draft's deadline: if its review has not started, it expires.
+    pub(super) fn expire(&mut self, lead: usize, key: ReviewKey) {
+        let still_waiting = self
+            .leads
+            .get(lead)
+            .is_some_and(|l| l.review_key == Some(key));
+        if !still_waiting {
+            return;
+        }
+        self.account_queue(self.now());
+        self.reps.reviews.remove(&key);
+        let l = self.leads.at(lead);
+        l.review_key = None;
+        if l.in_window {
+            self.counters.drafts_expired += 1;
+        }
+        match self.sc.review.on_expire {
+            OnExpire::Nurture => self.enter_nurture(lead),
+            OnExpire::Drop => {
+                self.finish_lead(lead, Fate::Dropped);
+            }
+        }
+    }
+
+    /// Adds the queue length times the time since the last change, clipped to
+    /// W, to the queue's time integral.
+    pub(super) fn account_queue(&mut self, now: f64) {
+        let clip = |t: f64| t.clamp(self.warmup, self.horizon);
+        let span = clip(now) - clip(self.queue_changed_at);
+        self.counters.review_queue_area += self.reps.reviews.len() as f64 * span;
+        self.queue_changed_at = now;
+    }
+}

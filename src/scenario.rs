@@ -1,0 +1,76 @@
+//! Scenario files: raw TOML -> `extends` and `--set` applied -> validated ->
+//! typed [`Scenario`].
+//!
+//! Nothing raw reaches the pipeline. Every error names the file, the dotted
+//! key path and, where the TOML has one, the line and column.
+
+mod load;
+mod raw;
+pub mod types;
+mod validate;
+
+pub use types::*;
+
+use std::path::Path;
+
+use crate::error::Result;
+
+/// The canonical scenario, embedded in the binary and used when no scenario
+/// file is given (and by `extends = "canonical"`).
+pub const CANONICAL: &str = include_str!("../scenarios/canonical.toml");
+
+/// The name under which the embedded canonical scenario appears in messages.
+pub const CANONICAL_ORIGIN: &str = "<embedded canonical>";
+
+/// A `--set PATH=VALUE` override of one scenario key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Dotted key path; array items by index (`enrichment.providers.0.match_rate`).
+    pub path: String,
+    /// The value as typed: parsed as a TOML value, else taken as a string.
+    pub value: String,
+}
+
+impl Override {
+    /// Parses `PATH=VALUE` as given to `--set`; the value is parsed as a TOML
+    /// value when the scenario is loaded. A text without `=` or with an empty
+    /// key path is a usage error.
+    pub fn parse(text: &str) -> Result<Override> {
+        load::parse_override(text)
+    }
+}
+
+/// One parameter of a resolved scenario with its provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    /// Dotted key path.
+    pub key: String,
+    /// The value as TOML text.
+    pub value: String,
+    /// The `<key>_source` sibling, if any.
+    pub source: Option<String>,
+}
+
+/// A scenario loaded and validated, with its resolved form.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The typed scenario the pipeline runs.
+    pub scenario: Scenario,
+    /// The resolved scenario as complete TOML: `extends` and overrides
+    /// applied, `_source` keys kept. Loading it again gives the same scenario.
+    pub resolved_toml: String,
+    /// Every parameter (leaf value, `_source` keys excluded) with its source.
+    pub parameters: Vec<Parameter>,
+    /// The file the scenario came from, or [`CANONICAL_ORIGIN`].
+    pub origin: String,
+}
+
+/// Loads, resolves and validates a scenario file, then applies `overrides`.
+pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Loaded> {
+    load::load_file(path, overrides)
+}
+
+/// Loads the embedded canonical scenario, then applies `overrides`.
+pub fn load_embedded(overrides: &[Override]) -> Result<Loaded> {
+    load::load_embedded(overrides)
+}

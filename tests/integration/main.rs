@@ -1,0 +1,8 @@
+//! One integration-test binary: the model against theory, determinism,
+//! conservation, and the command line's behaviour.
+
+mod cli;
+mod common;
+mod model;
+mod hostile;
+mod theory;
