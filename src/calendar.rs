@@ -279,7 +279,12 @@ mod tests {
             &[(9.0 * HOUR, 12.0 * HOUR), (11.0 * HOUR, 13.0 * HOUR)],
         );
         assert!(err.unwrap_err().contains("overlap"));
-        let late = Calendar::weekly("y", &[0, 1], &[(20.0 * HOUR, 10.0 * HOUR)]);
+        // Monday's 20:00-10:00 runs into Tuesday's 09:00-12:00.
+        let late = Calendar::weekly(
+            "y",
+            &[0, 1],
+            &[(20.0 * HOUR, 10.0 * HOUR), (9.0 * HOUR, 12.0 * HOUR)],
+        );
         assert!(late.unwrap_err().contains("overlap"));
     }
 

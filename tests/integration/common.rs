@@ -28,10 +28,16 @@ pub fn run(sc: &Scenario) -> RunResult {
 pub const REVIEW_QUEUE_ONLY: [(&str, &str); 22] = [
     ("arrivals.calendar", "\"always\""),
     ("lookup.agent", "{ dist = \"constant\", value = \"0s\" }"),
-    ("enrichment.agent", "{ dist = \"constant\", value = \"0s\" }"),
+    (
+        "enrichment.agent",
+        "{ dist = \"constant\", value = \"0s\" }",
+    ),
     ("enrichment.providers.0.match_rate", "1.0"),
     ("enrichment.providers.0.error_rate", "0.0"),
-    ("enrichment.providers.0.latency", "{ dist = \"constant\", value = \"0s\" }"),
+    (
+        "enrichment.providers.0.latency",
+        "{ dist = \"constant\", value = \"0s\" }",
+    ),
     ("enrichment.providers.0.rate_limit_per_min", "1000000"),
     ("scoring.agent", "{ dist = \"constant\", value = \"0s\" }"),
     ("scoring.noise_sd", "0.0"),
@@ -44,7 +50,7 @@ pub const REVIEW_QUEUE_ONLY: [(&str, &str); 22] = [
     ("reps.calendar", "\"always\""),
     ("agents.concurrency", "100000"),
     ("email.calendar", "\"always\""),
-    ("email.daily_cap_per_mailbox", "1000000"),
+    ("email.daily_cap_per_mailbox", "100000"),
     ("email.reply_rate", "{ at_fit_0 = 0.0, at_fit_1 = 0.0 }"),
     ("run.horizon", "\"30w\""),
     ("run.warmup", "\"3w\""),

@@ -3,6 +3,6 @@
 
 mod cli;
 mod common;
-mod model;
 mod hostile;
+mod model;
 mod theory;

@@ -19,7 +19,10 @@ const VARIANTS: [&[(&str, &str)]; 9] = [
         ("scoring.lane", "\"human\""),
         ("drafting.lane", "\"human\""),
     ],
-    &[("scoring.lane", "\"human\""), ("enrichment.lane", "\"human\"")],
+    &[
+        ("scoring.lane", "\"human\""),
+        ("enrichment.lane", "\"human\""),
+    ],
     &[
         ("reps.count", "1"),
         ("review.on_expire", "\"drop\""),
@@ -33,7 +36,10 @@ const VARIANTS: [&[(&str, &str)]; 9] = [
         ("agents.calendar", "\"office\""),
     ],
     &[
-        ("arrivals", "{ kind = \"batch\", size = 400, every = \"1w\", at = \"mon 08:00\" }"),
+        (
+            "arrivals",
+            "{ kind = \"batch\", size = 400, every = \"1w\", at = \"mon 08:00\" }",
+        ),
         ("enrichment.providers.0.rate_limit_per_min", "2"),
         ("enrichment.providers.0.error_rate", "0.3"),
         ("email.daily_cap_per_mailbox", "3"),
@@ -56,14 +62,20 @@ fn conservation_holds_in_every_replication_of_every_variant() {
                 get("drafts_approved") + get("drafts_discarded"),
                 "{variant:?}"
             );
-            assert!(get("drafts_edited") <= get("drafts_approved"), "{variant:?}");
+            assert!(
+                get("drafts_edited") <= get("drafts_approved"),
+                "{variant:?}"
+            );
             let utilization = get("rep_utilization");
             assert!(
                 (0.0..=1.0 + 1e-9).contains(&utilization),
                 "{variant:?}: rep utilization {utilization}"
             );
             let agents = get("agent_utilization");
-            assert!((0.0..=1.0 + 1e-9).contains(&agents), "{variant:?}: agents {agents}");
+            assert!(
+                (0.0..=1.0 + 1e-9).contains(&agents),
+                "{variant:?}: agents {agents}"
+            );
         }
     }
 }
@@ -96,12 +108,21 @@ fn different_seeds_give_different_results() {
 
 #[test]
 fn threshold_scenarios_see_the_same_leads() {
-    let low = run(&scenario(&[("run.replications", "4"), ("gate.nurture_below", "0.3")]));
-    let high = run(&scenario(&[("run.replications", "4"), ("gate.nurture_below", "0.6")]));
+    let low = run(&scenario(&[
+        ("run.replications", "4"),
+        ("gate.nurture_below", "0.3"),
+    ]));
+    let high = run(&scenario(&[
+        ("run.replications", "4"),
+        ("gate.nurture_below", "0.6"),
+    ]));
     for (a, b) in low.replications.iter().zip(&high.replications) {
         for name in ["leads_arrived", "leads_unreachable"] {
             let i = metric_index(name).unwrap();
-            assert_eq!(a.metrics[i], b.metrics[i], "{name} differs between thresholds");
+            assert_eq!(
+                a.metrics[i], b.metrics[i],
+                "{name} differs between thresholds"
+            );
         }
         let routed = |r: &salesim::experiment::ReplicationResult| {
             r.metrics[metric_index("leads_to_nurture").unwrap()].unwrap()
@@ -120,7 +141,10 @@ fn canonical_headline_numbers_are_plausible() {
     // positive and below that.
     assert!(saved > 0.0 && saved < 35.0, "hours saved {saved}");
     let utilization = mean(&result, "rep_utilization");
-    assert!(utilization > 0.0 && utilization < 1.0, "utilization {utilization}");
+    assert!(
+        utilization > 0.0 && utilization < 1.0,
+        "utilization {utilization}"
+    );
     let share = mean(&result, "nurture_share");
     assert!(share > 0.4 && share < 0.95, "nurture share {share}");
     assert!(mean(&result, "prep_time_reduction") > 1.0);
@@ -141,7 +165,10 @@ fn manual_baseline_saves_about_nothing() {
     // says they would; no drafts are reviewed.
     assert_eq!(mean(&result, "drafts_reviewed"), 0.0);
     let saved = mean(&result, "hours_saved_per_rep_week");
-    assert!(saved.abs() < 1.0, "manual process saves {saved} h per rep-week");
+    assert!(
+        saved.abs() < 1.0,
+        "manual process saves {saved} h per rep-week"
+    );
 }
 
 #[test]
@@ -153,7 +180,10 @@ fn autosend_sends_without_review_above_the_threshold() {
     // Every draft passes the autosend threshold, which equals the gate.
     assert_eq!(mean(&result, "drafts_reviewed"), 0.0);
     assert!(mean(&result, "emails_autosent") > 0.0);
-    assert_eq!(mean(&result, "emails_autosent"), mean(&result, "emails_sent"));
+    assert_eq!(
+        mean(&result, "emails_autosent"),
+        mean(&result, "emails_sent")
+    );
 }
 
 #[test]

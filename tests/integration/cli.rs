@@ -1,0 +1,298 @@
+//! The command line as a user meets it: exit statuses 0, 2 and 1, messages
+//! that name the file, key path and line:column, and the files written.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn salesim() -> Command {
+    Command::cargo_bin("salesim").expect("the salesim binary is built")
+}
+
+/// Writes `text` as a scenario file in `dir`.
+fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+/// A scenario that extends the canonical one with `body`.
+fn extending(body: &str) -> String {
+    format!("extends = \"canonical\"\n{body}\n")
+}
+
+/// Runs `salesim check` on a scenario and expects exit 2 with every
+/// `fragment` in the message.
+fn rejects(text: &str, fragments: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario_file(dir.path(), text);
+    let mut assert = salesim().arg("check").arg(&path).assert().code(2);
+    assert = assert.stderr(predicate::str::contains("bad.toml"));
+    for f in fragments {
+        assert = assert.stderr(predicate::str::contains(*f));
+    }
+    // And `run` refuses it the same way, writing nothing.
+    let out = dir.path().join("out");
+    salesim()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&path)
+        .assert()
+        .code(2);
+    assert!(!out.exists(), "a rejected scenario wrote output");
+}
+
+#[test]
+fn runs_the_embedded_default_and_writes_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("canonical");
+    salesim()
+        .args(["run", "--replications", "2", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("hours_saved_per_rep_week"))
+        .stdout(predicate::str::contains("95% CI"));
+    for f in [
+        "summary.csv",
+        "summary.parquet",
+        "replications.parquet",
+        "weekly.parquet",
+        "scenario.toml",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    // The resolved scenario is complete and loads again.
+    salesim()
+        .arg("check")
+        .arg(out.join("scenario.toml"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn json_format_prints_the_documented_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = salesim()
+        .args([
+            "run", "-r", "2", "--seed", "7", "--quiet", "--format", "json", "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(doc["scenario"], "canonical");
+    assert_eq!(doc["seed"], 7);
+    assert_eq!(doc["replications"], 2);
+    for name in salesim::metrics::METRICS {
+        let m = &doc["metrics"][name];
+        for field in ["mean", "sd", "ci95_low", "ci95_high"] {
+            assert!(m.get(field).is_some(), "{name}.{field} missing");
+        }
+    }
+}
+
+#[test]
+fn csv_format_prints_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    salesim()
+        .args(["run", "-r", "2", "--quiet", "--format", "csv", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "metric,n,mean,sd,ci95_low,ci95_high",
+        ));
+}
+
+#[test]
+fn set_overrides_a_key_and_is_kept_in_the_resolved_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    salesim()
+        .args([
+            "run",
+            "-r",
+            "2",
+            "--quiet",
+            "--set",
+            "gate.nurture_below=0.3",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let resolved = std::fs::read_to_string(dir.path().join("scenario.toml")).unwrap();
+    assert!(resolved.contains("nurture_below = 0.3"), "{resolved}");
+}
+
+#[test]
+fn same_seed_gives_identical_output_for_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str, out: &str| {
+        salesim()
+            .args([
+                "run",
+                "-r",
+                "4",
+                "--quiet",
+                "--format",
+                "csv",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(run("1", "a"), run("2", "b"));
+}
+
+#[test]
+fn check_accepts_every_shipped_scenario() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut files: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3);
+    salesim().arg("check").args(&files).assert().success();
+}
+
+#[test]
+fn fails_with_unknown_key_naming_line_and_column() {
+    rejects(
+        &extending("[review]\nexpire_afterr = \"3d\""),
+        &["bad.toml:3:1", "review.expire_afterr", "unknown key"],
+    );
+}
+
+#[test]
+fn fails_with_bare_number_as_a_duration() {
+    rejects(
+        &extending("[run]\nhorizon = 26"),
+        &["bad.toml:3:11", "run.horizon", "unit"],
+    );
+}
+
+#[test]
+fn fails_with_a_negative_value() {
+    rejects(
+        &extending("[review]\nedit_probability = -0.1"),
+        &["bad.toml:3:", "review.edit_probability"],
+    );
+}
+
+#[test]
+fn fails_with_nan() {
+    rejects(
+        &extending("[scoring]\nnoise_sd = nan"),
+        &["bad.toml:3:", "scoring.noise_sd"],
+    );
+}
+
+#[test]
+fn fails_with_shares_not_summing_to_one() {
+    rejects(
+        &extending(
+            "[[segments]]\nname = \"a\"\nshare = 0.5\nfit = { dist = \"beta\", alpha = 2.0, beta = 5.0 }\n\
+             [[segments]]\nname = \"b\"\nshare = 0.3\nfit = { dist = \"beta\", alpha = 2.0, beta = 5.0 }",
+        ),
+        &["bad.toml:", "segments", "sum"],
+    );
+}
+
+#[test]
+fn fails_with_threshold_outside_unit_interval() {
+    rejects(
+        &extending("[gate]\nnurture_below = 1.5"),
+        &["bad.toml:3:", "gate.nurture_below"],
+    );
+}
+
+#[test]
+fn fails_with_warmup_past_horizon() {
+    rejects(
+        &extending("[run]\nhorizon = \"4w\"\nwarmup = \"6w\""),
+        &["bad.toml:", "run.warmup", "horizon"],
+    );
+}
+
+#[test]
+fn fails_with_a_calendar_without_working_time_for_reps() {
+    rejects(
+        &extending("[calendars.never]\ndays = []\nhours = []\n[reps]\ncalendar = \"never\""),
+        &["bad.toml:", "reps.calendar", "working time"],
+    );
+}
+
+#[test]
+fn fails_with_a_missing_required_key() {
+    let canonical = salesim::scenario::CANONICAL;
+    let without: String = canonical
+        .lines()
+        .filter(|l| !l.starts_with("duration = { dist = \"lognormal\", median = \"2.5m\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    rejects(&without, &["review.duration", "missing"]);
+}
+
+#[test]
+fn fails_with_toml_syntax_error_at_its_line() {
+    rejects("name = \"x\"\n[run\nhorizon = \"1w\"\n", &["bad.toml:2:"]);
+}
+
+#[test]
+fn fails_with_an_unreadable_scenario_file() {
+    salesim()
+        .args(["check", "/nonexistent/scenario.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/nonexistent/scenario.toml"));
+}
+
+#[test]
+fn fails_with_a_bad_option() {
+    salesim().args(["run", "--format", "xml"]).assert().code(2);
+    salesim()
+        .args(["run", "--set", "no-equals-sign"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn fails_with_set_on_an_unknown_path() {
+    salesim()
+        .args(["run", "--quiet", "--set", "gate.no_such_key=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("gate.no_such_key"));
+    salesim()
+        .args([
+            "run",
+            "--quiet",
+            "--set",
+            "enrichment.providers.5.match_rate=0.5",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--set"));
+}
+
+#[test]
+fn fails_with_status_1_when_output_cannot_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    salesim()
+        .args(["run", "-r", "1", "--quiet", "--out"])
+        .arg(file.join("sub"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot write"));
+}
