@@ -8,6 +8,7 @@ pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod library;
 pub mod metrics;
 pub mod output;
 pub mod pipeline;

@@ -216,6 +216,21 @@ fn merge(base: &mut Node, child: Node) {
     };
     base.origin = origin;
     if let Some(base_table) = base.as_table_mut() {
+        // A source describes the value beside it: a child that changes a
+        // value without citing a source must not inherit the base's.
+        let cited: Vec<String> = child_table
+            .entries
+            .iter()
+            .filter(|e| e.key.ends_with("_source"))
+            .map(|e| e.key.clone())
+            .collect();
+        for e in &child_table.entries {
+            let source_key = format!("{}_source", e.key);
+            let replaces_value = !e.key.ends_with("_source") && !e.node.is_standard_table();
+            if replaces_value && !cited.contains(&source_key) {
+                base_table.remove(&source_key);
+            }
+        }
         for e in child_table.entries {
             match base_table.get_mut(&e.key) {
                 Some(b) => merge(b, e.node),
@@ -314,7 +329,25 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
     }
     let full = o.path.as_str();
     match &mut node.value {
-        NodeValue::Table(t) => t.insert(last, set_origin.clone(), value),
+        NodeValue::Table(t) => {
+            // The value now comes from the command line; say so in place of
+            // any source the file gave for the old value.
+            let source_key = format!("{last}_source");
+            if t.get(last).is_some() && !last.ends_with("_source") {
+                t.insert(
+                    &source_key,
+                    set_origin.clone(),
+                    Node {
+                        value: NodeValue::String(format!(
+                            "set on the command line: --set {}={}",
+                            o.path, o.value
+                        )),
+                        origin: set_origin.clone(),
+                    },
+                );
+            }
+            t.insert(last, set_origin.clone(), value)
+        }
         NodeValue::Array(items) => {
             let len = items.len();
             let i = index(last, len).map_err(|m| no_such(format!("no such key `{full}`: {m}")))?;
@@ -418,22 +451,12 @@ mod tests {
 
     #[test]
     fn every_canonical_parameter_has_a_source() {
-        // The canonical file does not yet give a source for these structural
-        // choices; every other parameter must have one.
-        const KNOWN_UNSOURCED: [&str; 6] = [
-            "calendars.office.days",
-            "arrivals.kind",
-            "lookup.lane",
-            "enrichment.lane",
-            "scoring.lane",
-            "drafting.lane",
-        ];
         let loaded = load_embedded(&[]).unwrap();
         assert!(loaded.parameters.len() > 60, "{}", loaded.parameters.len());
         let missing: Vec<&str> = loaded
             .parameters
             .iter()
-            .filter(|p| p.source.is_none() && !KNOWN_UNSOURCED.contains(&p.key.as_str()))
+            .filter(|p| p.source.is_none())
             .map(|p| p.key.as_str())
             .collect();
         assert!(

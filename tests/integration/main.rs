@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod hostile;
+mod library;
 mod model;
 mod theory;
