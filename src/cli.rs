@@ -68,6 +68,10 @@ pub struct RunArgs {
     /// No progress bar or file list on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Write into an output folder that holds another scenario's results or
+    /// other files.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Options of `salesim check`.
@@ -146,6 +150,10 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(folder_name(&sc.name)));
+    // Fail on a bad output folder before simulating, not after.
+    output::check_out_dir(&out, &sc.name, args.force)?;
+    output::prepare_dir(&out)?;
+    install_interrupt_handler();
     let show_progress = !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_progress {
         let bar = ProgressBar::new(u64::from(sc.run.replications));
@@ -174,6 +182,20 @@ fn run(args: &RunArgs) -> Result<()> {
         eprintln!("wrote {} files to {}", files.len(), out.display());
     }
     Ok(())
+}
+
+/// On SIGINT or SIGTERM, exit with status 130 — but never in the middle of
+/// writing files: the handler waits for the write lock first.
+fn install_interrupt_handler() {
+    // A second installation (e.g. from tests calling `run` twice) fails
+    // harmlessly: the first handler stays in place.
+    let _ = ctrlc::set_handler(|| {
+        let _writing = output::files::WRITE_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        eprintln!("interrupted");
+        std::process::exit(130);
+    });
 }
 
 fn check(args: &CheckArgs) -> Result<()> {

@@ -11,7 +11,7 @@ pub mod frames;
 pub mod json;
 pub mod table;
 
-pub use files::{prepare_dir, write_atomic, write_atomic_all, write_run, RUN_FILES};
+pub use files::{check_out_dir, prepare_dir, write_atomic, write_atomic_all, write_run, RUN_FILES};
 pub use frames::{
     csv_bytes, parquet_bytes, replications_frame, summary_csv, summary_frame, weekly_frame,
 };

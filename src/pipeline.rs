@@ -515,3 +515,41 @@ impl<'a> Pipeline<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_embedded;
+
+    #[test]
+    fn a_lost_lead_breaks_conservation_and_is_reported() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut p = Pipeline::new(&sc, 0);
+        p.run();
+        // Pretend one lead vanished without reaching a final state.
+        p.arrived_all += 1;
+        let err = p.finish().unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.to_string().contains("conservation"), "{err}");
+    }
+
+    #[test]
+    fn a_lead_counted_twice_breaks_conservation() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut p = Pipeline::new(&sc, 1);
+        p.run();
+        p.fates_window[Fate::Sent as usize] += 1;
+        p.fates_all[Fate::Sent as usize] += 1;
+        assert!(p.finish().is_err());
+    }
+
+    #[test]
+    fn every_lead_is_accounted_for_at_the_horizon() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut p = Pipeline::new(&sc, 2);
+        p.run();
+        let ended: u64 = p.fates_all.iter().sum();
+        assert_eq!(p.arrived_all, ended + p.leads.iter().count() as u64);
+        assert!(p.finish().is_ok());
+    }
+}

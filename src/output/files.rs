@@ -11,6 +11,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use polars::prelude::{DataFrame, PolarsResult};
 
@@ -31,6 +32,12 @@ pub const RUN_FILES: [&str; 5] = [
 /// Distinguishes temporary files of one process, so concurrent writes of the
 /// same path from several threads never share a temporary file.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Held while files are written and renamed. An interrupt handler takes it
+/// before exiting, so SIGINT or SIGTERM during a write waits for the whole
+/// set of files to be in place: a folder holds the previous complete set or
+/// the new one, never a mix or a temporary file.
+pub static WRITE_LOCK: Mutex<()> = Mutex::new(());
 
 fn output_error(path: &Path, message: impl ToString) -> Error {
     Error::Output {
@@ -106,6 +113,8 @@ fn sync_dir(dir: &Path) {
 /// the way) leaves the files renamed so far complete and no temporary file
 /// behind. Returns the final paths.
 pub fn write_atomic_all(files: &[(PathBuf, &[u8])]) -> Result<Vec<PathBuf>> {
+    // A poisoned lock only means another writer panicked; writing is still safe.
+    let _writing = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     let mut staged = Vec::with_capacity(files.len());
     for (dest, bytes) in files {
         staged.push((stage(dest, bytes)?, dest));
@@ -137,6 +146,47 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
         .map_err(|_| output_error(dir, "cannot create files in this directory"))?;
     drop(probe);
     Ok(())
+}
+
+/// The scenario name recorded in a folder's `scenario.toml`, if there is one.
+fn recorded_scenario(dir: &Path) -> Option<String> {
+    let text = fs::read_to_string(dir.join("scenario.toml")).ok()?;
+    let doc: toml_edit::DocumentMut = text.parse().ok()?;
+    doc.get("name")?.as_str().map(str::to_string)
+}
+
+/// Refuses an output folder that holds something other than an earlier run
+/// of the same scenario, unless `force`: results of two scenarios must not be
+/// silently mixed. A missing or empty folder is fine.
+pub fn check_out_dir(dir: &Path, scenario: &str, force: bool) -> Result<()> {
+    if force || !dir.exists() {
+        return Ok(());
+    }
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "--out {} is a file, not a folder",
+            dir.display()
+        )));
+    }
+    let empty = fs::read_dir(dir)
+        .map(|mut entries| entries.next().is_none())
+        .unwrap_or(false);
+    if empty {
+        return Ok(());
+    }
+    match recorded_scenario(dir) {
+        Some(name) if name == scenario => Ok(()),
+        Some(name) => Err(Error::Usage(format!(
+            "output folder {} holds results of scenario \"{name}\", not \"{scenario}\"; \
+             choose another --out or pass --force to replace them",
+            dir.display()
+        ))),
+        None => Err(Error::Usage(format!(
+            "output folder {} is not empty and holds no salesim run; \
+             choose another --out or pass --force to write into it",
+            dir.display()
+        ))),
+    }
 }
 
 /// Encodes one frame, naming the destination file on failure.
@@ -182,6 +232,23 @@ pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<
 mod tests {
     use super::*;
     use crate::output::fixtures::run_result;
+
+    #[test]
+    fn out_dir_of_another_scenario_is_refused_unless_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        check_out_dir(&dir, "a", false).unwrap();
+        write_run(&dir, &run_result(), "name = \"a\"\n").unwrap();
+        check_out_dir(&dir, "a", false).unwrap();
+        let err = check_out_dir(&dir, "b", false).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("--force"), "{err}");
+        check_out_dir(&dir, "b", true).unwrap();
+        let other = tmp.path().join("other");
+        fs::create_dir(&other).unwrap();
+        fs::write(other.join("notes.txt"), "mine").unwrap();
+        assert!(check_out_dir(&other, "a", false).is_err());
+    }
 
     fn listing(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)

@@ -296,3 +296,90 @@ fn fails_with_status_1_when_output_cannot_be_written() {
         .code(1)
         .stderr(predicate::str::contains("cannot write"));
 }
+
+#[test]
+fn refuses_an_output_folder_of_another_scenario_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shared");
+    salesim()
+        .args(["run", "-r", "1", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ai-sdr-autonomous.toml");
+    salesim()
+        .args(["run", "-r", "1", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&other)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+    salesim()
+        .args(["run", "-r", "1", "--quiet", "--force", "--out"])
+        .arg(&out)
+        .arg(&other)
+        .assert()
+        .success();
+    let resolved = std::fs::read_to_string(out.join("scenario.toml")).unwrap();
+    assert!(resolved.contains("ai-sdr-autonomous"));
+}
+
+/// Starts a long run into `out`, interrupts it with `signal` after a moment,
+/// and checks that the folder still holds the earlier complete run.
+fn interrupted_run_keeps_the_previous_files(signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    salesim()
+        .args(["run", "-r", "2", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let before: Vec<Vec<u8>> = salesim::output::RUN_FILES
+        .iter()
+        .map(|f| std::fs::read(out.join(f)).unwrap())
+        .collect();
+    let bin = assert_cmd::cargo::cargo_bin("salesim");
+    let mut child = std::process::Command::new(bin)
+        .args(["run", "-r", "5000", "--quiet", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the long run finished before the signal");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut expected: Vec<String> = salesim::output::RUN_FILES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected, "temporary or missing files after {signal}");
+    for (f, old) in salesim::output::RUN_FILES.iter().zip(&before) {
+        assert_eq!(
+            &std::fs::read(out.join(f)).unwrap(),
+            old,
+            "{f} changed after {signal}"
+        );
+    }
+}
+
+#[test]
+fn sigint_during_a_run_leaves_the_previous_complete_files() {
+    interrupted_run_keeps_the_previous_files("-INT");
+}
+
+#[test]
+fn sigterm_during_a_run_leaves_the_previous_complete_files() {
+    interrupted_run_keeps_the_previous_files("-TERM");
+}

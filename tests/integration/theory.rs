@@ -43,6 +43,10 @@ fn check_review_queue_against_mmc(reps: u32, service_min: f64, per_hour: f64) {
     let theory = mmc_wait(reps, per_hour, mu);
     let wait = mean(&result, "review_wait_mean_h");
     let tolerance = half_width_999(&result, "review_wait_mean_h");
+    eprintln!(
+        "M/M/{reps} rho {:.2}: wait {wait:.4} h vs Erlang C {theory:.4} h (tolerance {tolerance:.4})",
+        per_hour / (f64::from(reps) * mu)
+    );
     assert!(
         (wait - theory).abs() <= tolerance,
         "M/M/{reps} at load {:.2}: wait {wait:.4} h, Erlang C {theory:.4} h, tolerance {tolerance:.4}",
@@ -52,9 +56,19 @@ fn check_review_queue_against_mmc(reps: u32, service_min: f64, per_hour: f64) {
     let queue = mean(&result, "review_queue_mean");
     let little = per_hour * theory;
     let q_tolerance = half_width_999(&result, "review_queue_mean");
+    eprintln!(
+        "Little M/M/{reps}: queue {queue:.4} vs lambda Wq {little:.4} (tolerance {q_tolerance:.4})"
+    );
     assert!(
         (queue - little).abs() <= q_tolerance,
         "Little's law: queue {queue:.4} vs lambda x Wq {little:.4} (tolerance {q_tolerance:.4})"
+    );
+    // Little's law between the two measurements themselves: the time
+    // average of the queue equals the arrival rate times the measured wait.
+    let measured = per_hour * wait;
+    assert!(
+        (queue - measured).abs() <= q_tolerance + per_hour * tolerance,
+        "Little's law (measured): queue {queue:.4} vs lambda x W {measured:.4}"
     );
     // No lead is lost in the reduced pipeline.
     assert_eq!(mean(&result, "leads_to_nurture"), 0.0);
@@ -99,6 +113,9 @@ fn noiseless_gate_sends_the_fit_cdf_below_the_threshold_to_nurture() {
     let share = mean(&result, "nurture_share");
     let theory = beta_cdf_integer(0.4, 2, 5);
     let tolerance = half_width_999(&result, "nurture_share");
+    eprintln!(
+        "gate beta(2,5) at 0.4: share {share:.4} vs CDF {theory:.4} (tolerance {tolerance:.4})"
+    );
     assert!(
         (share - theory).abs() <= tolerance,
         "nurture share {share:.4} vs Beta(2,5) CDF {theory:.4} (tolerance {tolerance:.4})"
@@ -121,6 +138,9 @@ fn noiseless_gate_with_segments_matches_the_mixture_cdf() {
     let share = mean(&result, "nurture_share");
     let theory = 0.7 * beta_cdf_integer(0.5, 2, 5) + 0.3 * beta_cdf_integer(0.5, 3, 2);
     let tolerance = half_width_999(&result, "nurture_share");
+    eprintln!(
+        "gate mixture at 0.5: share {share:.4} vs CDF {theory:.4} (tolerance {tolerance:.4})"
+    );
     assert!(
         (share - theory).abs() <= tolerance,
         "nurture share {share:.4} vs mixture CDF {theory:.4} (tolerance {tolerance:.4})"
@@ -157,10 +177,49 @@ fn noiseless_manual_counterfactual_equals_the_sum_of_stage_means() {
     let theory = sc.lookup.manual.mean()
         + sc.enrichment.manual.mean()
         + cov * (sc.scoring.manual.mean() + sc.drafting.manual.mean());
+    eprintln!("manual counterfactual: {per_lead:.2} s per lead vs {theory:.2} s");
     // About 14,000 leads a replication with a per-lead sd below 15 minutes:
     // the standard error of the pooled mean is under 1.5 s; allow 1%.
     assert!(
         (per_lead / theory - 1.0).abs() < 0.01,
         "manual prep {per_lead:.1} s per lead vs sum of stage means {theory:.1} s"
     );
+}
+
+/// A count's pooled share over replications, checked against a binomial
+/// probability: tolerance 4 binomial standard errors (a two-sided 4-sigma
+/// band fails by chance with probability 6e-5) plus the window-edge effect
+/// of counting events in W by their own times.
+fn check_binomial(result: &salesim::experiment::RunResult, hits: &str, trials: &str, p: f64) {
+    let total = |name: &str| -> f64 {
+        result
+            .replications
+            .iter()
+            .map(|r| r.metrics[salesim::metrics::metric_index(name).unwrap()].unwrap())
+            .sum()
+    };
+    let (k, n) = (total(hits), total(trials));
+    let se = (p * (1.0 - p) / n).sqrt();
+    let share = k / n;
+    eprintln!("{hits}/{trials}: {share:.5} vs p {p:.5} (se {se:.5}, n {n})");
+    assert!(
+        (share - p).abs() <= 4.0 * se + 0.01 * p,
+        "{hits}/{trials} = {share:.5}, expected {p:.5} (se {se:.5})"
+    );
+}
+
+#[test]
+fn bounces_and_replies_are_binomial() {
+    let sc = scenario(&[
+        ("run.replications", "20"),
+        ("email.bounce_rate", "0.05"),
+        ("email.reply_rate", "{ at_fit_0 = 0.06, at_fit_1 = 0.06 }"),
+        ("email.edited_reply_factor", "1.0"),
+        ("email.positive_share", "0.25"),
+    ]);
+    let result = run(&sc);
+    check_binomial(&result, "emails_bounced", "emails_sent", 0.05);
+    // Replies come from sends that did not bounce: P = 0.95 x 0.06.
+    check_binomial(&result, "replies", "emails_sent", 0.95 * 0.06);
+    check_binomial(&result, "positive_replies", "replies", 0.25);
 }
