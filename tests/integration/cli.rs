@@ -383,3 +383,58 @@ fn sigint_during_a_run_leaves_the_previous_complete_files() {
 fn sigterm_during_a_run_leaves_the_previous_complete_files() {
     interrupted_run_keeps_the_previous_files("-TERM");
 }
+
+#[test]
+fn fails_with_each_documented_numeric_and_structural_edge_case() {
+    // (scenario body after `extends`, fragments the message must contain);
+    // each case is listed with its message in the README's troubleshooting.
+    let cases: [(&str, &[&str]); 11] = [
+        (
+            "[reps]\nhourly_cost = inf",
+            &["bad.toml:3:15", "reps.hourly_cost", "finite"],
+        ),
+        (
+            "[agents]\nconcurrency = 0",
+            &["bad.toml:3:15", "agents.concurrency"],
+        ),
+        (
+            "[reps]\ncount = 10000000000",
+            &["bad.toml:3:9", "reps.count", "100000"],
+        ),
+        (
+            "[review]\nduration = { dist = \"lognormal\", median = \"5m\", p90 = \"2m\" }",
+            &["bad.toml:3:12", "review.duration", "p90"],
+        ),
+        (
+            "[email]\nbounce_rate = 1.5",
+            &["bad.toml:3:15", "email.bounce_rate", "[0, 1]"],
+        ),
+        (
+            "[enrichment]\nproviders = []",
+            &["bad.toml:3:13", "enrichment.providers", "provider"],
+        ),
+        (
+            "[run]\nhorizon = \"3d\"\nwarmup = \"1d\"",
+            &["bad.toml:3:11", "run.horizon", "one week"],
+        ),
+        (
+            "[calendars.office]\ndays = [\"mon\"]\nhours = [\"09:00-12:00\", \"11:00-13:00\"]",
+            &["bad.toml:4:9", "calendars.office.hours", "overlap"],
+        ),
+        (
+            "[reps]\ncount = 0",
+            &["bad.toml:3:9", "reps.count", "review"],
+        ),
+        (
+            "[calendars.office]\ndays = [\"mon\"]\nhours = [\"9-17\"]",
+            &["bad.toml:4:10", "calendars.office.hours.0", "HH:MM"],
+        ),
+        (
+            "[gate]\nautosend_at_or_above = 0.3",
+            &["bad.toml:3:24", "gate.autosend_at_or_above"],
+        ),
+    ];
+    for (body, fragments) in cases {
+        rejects(&extending(body), fragments);
+    }
+}
