@@ -64,6 +64,15 @@ enum Event {
     NurtureTouch { lead: usize },
 }
 
+/// Schedules a wake-up `event` at `t` unless one is already pending or `t`
+/// never comes (a calendar without working time).
+fn schedule_wake(engine: &mut Engine<Event>, pending: &mut bool, t: f64, event: Event) {
+    if !*pending && t.is_finite() {
+        *pending = true;
+        engine.schedule_at(t, event);
+    }
+}
+
 /// Runs replication `replication` of `sc` and returns its metrics.
 pub fn run_replication(sc: &Scenario, replication: u32) -> Result<ReplicationResult> {
     let mut p = Pipeline::new(sc, replication);

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::lead::{Holder, Stage};
-use super::{Event, Pipeline};
+use super::{schedule_wake, Event, Pipeline};
 
 /// The agent slots and the stages waiting for one.
 #[derive(Debug)]
@@ -39,13 +39,13 @@ impl Pipeline<'_> {
         let sc = self.sc;
         let cal = &sc.agents.calendar;
         if !cal.is_working(now) {
-            if !self.agents.wake_pending {
-                let t = cal.next_working(now);
-                if t.is_finite() {
-                    self.agents.wake_pending = true;
-                    self.engine.schedule_at(t, Event::AgentWake);
-                }
-            }
+            let t = cal.next_working(now);
+            schedule_wake(
+                &mut self.engine,
+                &mut self.agents.wake_pending,
+                t,
+                Event::AgentWake,
+            );
             return;
         }
         let in_window = self.in_window(now);

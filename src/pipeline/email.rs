@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rand::Rng;
 
 use super::lead::Fate;
-use super::{Event, Pipeline};
+use super::{schedule_wake, Event, Pipeline};
 use crate::units::{DAY, HOUR};
 
 /// Drafts waiting to be sent and today's send count.
@@ -67,10 +67,12 @@ impl Pipeline<'_> {
                 }
             };
             if let Some(t) = wake {
-                if !self.email.wake_pending && t.is_finite() {
-                    self.email.wake_pending = true;
-                    self.engine.schedule_at(t, Event::EmailWake);
-                }
+                schedule_wake(
+                    &mut self.engine,
+                    &mut self.email.wake_pending,
+                    t,
+                    Event::EmailWake,
+                );
                 return;
             }
             self.email.queue.pop_front();

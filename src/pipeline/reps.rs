@@ -8,7 +8,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use super::lead::{Fate, Holder, ReviewKey, Stage};
-use super::{Event, Pipeline};
+use super::{schedule_wake, Event, Pipeline};
 use crate::metrics::Counters;
 use crate::scenario::{OnExpire, ReviewOrder};
 use crate::units::HOUR;
@@ -104,13 +104,13 @@ impl Pipeline<'_> {
         let sc = self.sc;
         let cal = &sc.reps.calendar;
         if !cal.is_working(now) {
-            if !self.reps.wake_pending {
-                let t = cal.next_working(now);
-                if t.is_finite() {
-                    self.reps.wake_pending = true;
-                    self.engine.schedule_at(t, Event::RepWake);
-                }
-            }
+            let t = cal.next_working(now);
+            schedule_wake(
+                &mut self.engine,
+                &mut self.reps.wake_pending,
+                t,
+                Event::RepWake,
+            );
             return;
         }
         while self.reps.has_work() {
