@@ -196,3 +196,40 @@ fn weekly_series_cover_every_week() {
         assert!(arrived > 0);
     }
 }
+
+#[test]
+fn daily_cap_limits_sends_to_exactly_the_cap_per_calendar_day_when_saturated() {
+    // About 80 drafts a week against a cap of 5 a day: the send queue never
+    // empties after the first days, so every day of W sends exactly 5.
+    let always = run(&scenario(&[
+        ("run.replications", "2"),
+        ("run.horizon", "\"10w\""),
+        ("run.warmup", "\"2w\""),
+        ("email.mailboxes", "1"),
+        ("email.daily_cap_per_mailbox", "5"),
+        ("email.calendar", "\"always\""),
+        ("review.expire_after", "\"52w\""),
+    ]));
+    assert_eq!(mean(&always, "emails_sent"), 5.0 * 7.0 * 8.0);
+    // On the office calendar only working days send.
+    let office = run(&scenario(&[
+        ("run.replications", "2"),
+        ("run.horizon", "\"10w\""),
+        ("run.warmup", "\"2w\""),
+        ("email.mailboxes", "1"),
+        ("email.daily_cap_per_mailbox", "5"),
+        ("review.expire_after", "\"52w\""),
+    ]));
+    assert_eq!(mean(&office, "emails_sent"), 5.0 * 5.0 * 8.0);
+}
+
+#[test]
+fn short_expiry_with_drop_loses_drafts_and_conserves_leads() {
+    let result = run(&scenario(&[
+        ("run.replications", "2"),
+        ("reps.count", "1"),
+        ("review.expire_after", "\"10m\""),
+        ("review.on_expire", "\"drop\""),
+    ]));
+    assert!(mean(&result, "drafts_expired") > 0.0);
+}
