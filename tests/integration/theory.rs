@@ -223,3 +223,54 @@ fn bounces_and_replies_are_binomial() {
     check_binomial(&result, "replies", "emails_sent", 0.95 * 0.06);
     check_binomial(&result, "positive_replies", "replies", 0.25);
 }
+
+#[test]
+fn human_stages_follow_a_hand_computed_calendar() {
+    // One lead a week, Monday 08:00, every stage by a rep on the canonical
+    // office calendar (09:00-12:00, 13:00-17:00). By hand:
+    //   lookup 4 h       Mon 09:00-12:00, 13:00-14:00
+    //   enrichment 3 h   Mon 14:00-17:00 (the provider answers at once)
+    //   scoring 2 h      Tue 09:00-11:00 (nothing starts after closing)
+    //   drafting 2 h     Tue 11:00-12:00, 13:00-14:00, sent at 14:00
+    // so arrival to send is 30 calendar hours and each lead costs 11 rep hours.
+    let constant = |d: &str| format!("{{ dist = \"constant\", value = \"{d}\" }}");
+    let (four, three, two) = (constant("4h"), constant("3h"), constant("2h"));
+    let zero = constant("0s");
+    let sc = scenario(&[
+        (
+            "arrivals",
+            "{ kind = \"batch\", size = 1, every = \"1w\", at = \"mon 08:00\" }",
+        ),
+        ("lookup.lane", "\"human\""),
+        ("enrichment.lane", "\"human\""),
+        ("scoring.lane", "\"human\""),
+        ("drafting.lane", "\"human\""),
+        ("lookup.manual", &four),
+        ("enrichment.manual", &three),
+        ("scoring.manual", &two),
+        ("drafting.manual", &two),
+        ("enrichment.providers.0.latency", &zero),
+        ("enrichment.providers.0.match_rate", "1.0"),
+        ("enrichment.providers.0.error_rate", "0.0"),
+        ("scoring.manual_noise_sd", "0.0"),
+        ("gate.nurture_below", "0.0"),
+        ("email.reply_rate", "{ at_fit_0 = 0.0, at_fit_1 = 0.0 }"),
+        ("reps.count", "1"),
+        ("run.horizon", "\"10w\""),
+        ("run.warmup", "\"2w\""),
+        ("run.replications", "2"),
+    ]);
+    let result = run(&sc);
+    assert_eq!(mean(&result, "leads_arrived"), 8.0);
+    assert_eq!(mean(&result, "emails_sent"), 8.0);
+    assert!((mean(&result, "rep_prep_hours") - 88.0).abs() < 1e-9);
+    // The histogram reports quantiles within 0.25%.
+    let p50 = mean(&result, "lead_to_send_p50_h");
+    assert!(
+        (p50 / 30.0 - 1.0).abs() < 0.003,
+        "arrival to send {p50} h, by hand 30 h"
+    );
+    // The manual counterfactual of the same lead is the same 11 hours.
+    assert!((mean(&result, "manual_prep_hours") - 88.0).abs() < 1e-9);
+    assert!(mean(&result, "hours_saved_per_rep_week").abs() < 1e-9);
+}
