@@ -447,7 +447,7 @@ impl<'a> Pipeline<'a> {
         for rep in 0..self.reps.running.len() {
             if let Some(running) = self.reps.running[rep] {
                 let busy = self.busy_in_window(&sc.reps.calendar, running.start, self.horizon);
-                self.reps.add_busy(&mut self.counters, running.class, busy);
+                running.class.add_to(&mut self.counters, busy);
             }
         }
         let mut in_progress_all = 0;

@@ -38,6 +38,16 @@ pub enum BusyClass {
     Conversation,
 }
 
+impl BusyClass {
+    /// Adds busy seconds to the counter of this class.
+    pub fn add_to(self, counters: &mut Counters, seconds: f64) {
+        match self {
+            BusyClass::Prep => counters.rep_prep_seconds += seconds,
+            BusyClass::Conversation => counters.rep_conversation_seconds += seconds,
+        }
+    }
+}
+
 /// A rep's current stretch of work, for busy-time accounting.
 #[derive(Debug, Clone, Copy)]
 pub struct Running {
@@ -82,14 +92,6 @@ impl RepPool {
 
     fn has_work(&self) -> bool {
         !self.conversations.is_empty() || !self.reviews.is_empty() || !self.prep.is_empty()
-    }
-
-    /// Adds busy seconds to the counter of their class.
-    pub fn add_busy(&self, counters: &mut Counters, class: BusyClass, seconds: f64) {
-        match class {
-            BusyClass::Prep => counters.rep_prep_seconds += seconds,
-            BusyClass::Conversation => counters.rep_conversation_seconds += seconds,
-        }
     }
 }
 
@@ -168,7 +170,7 @@ impl Pipeline<'_> {
     pub(super) fn release_rep(&mut self, rep: usize) {
         if let Some(running) = self.reps.running[rep].take() {
             let busy = self.busy_in_window(&self.sc.reps.calendar, running.start, self.now());
-            self.reps.add_busy(&mut self.counters, running.class, busy);
+            running.class.add_to(&mut self.counters, busy);
         }
         self.reps.idle.push(rep);
         self.dispatch_reps();

@@ -218,16 +218,10 @@ fn merge(base: &mut Node, child: Node) {
     if let Some(base_table) = base.as_table_mut() {
         // A source describes the value beside it: a child that changes a
         // value without citing a source must not inherit the base's.
-        let cited: Vec<String> = child_table
-            .entries
-            .iter()
-            .filter(|e| e.key.ends_with("_source"))
-            .map(|e| e.key.clone())
-            .collect();
         for e in &child_table.entries {
             let source_key = format!("{}_source", e.key);
             let replaces_value = !e.key.ends_with("_source") && !e.node.is_standard_table();
-            if replaces_value && !cited.contains(&source_key) {
+            if replaces_value && child_table.get(&source_key).is_none() {
                 base_table.remove(&source_key);
             }
         }

@@ -3,12 +3,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn salesim() -> Command {
-    Command::cargo_bin("salesim").expect("the salesim binary is built")
-}
+use crate::common::{salesim, scenarios_dir};
 
 /// Writes `text` as a scenario file in `dir`.
 fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
@@ -153,13 +150,7 @@ fn same_seed_gives_identical_output_for_any_thread_count() {
 
 #[test]
 fn check_accepts_every_shipped_scenario() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    files.sort();
+    let files = salesim::library::scenario_files(&scenarios_dir()).unwrap();
     assert!(files.len() >= 3);
     salesim().arg("check").args(&files).assert().success();
 }
@@ -306,7 +297,7 @@ fn refuses_an_output_folder_of_another_scenario_unless_forced() {
         .arg(&out)
         .assert()
         .success();
-    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ai-sdr-autonomous.toml");
+    let other = scenarios_dir().join("ai-sdr-autonomous.toml");
     salesim()
         .args(["run", "-r", "1", "--quiet", "--out"])
         .arg(&out)

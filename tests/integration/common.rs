@@ -1,7 +1,18 @@
 //! Shared helpers: scenarios built from the canonical one with overrides.
 
+use assert_cmd::Command;
 use salesim::experiment::{self, RunResult};
 use salesim::scenario::{load_embedded, Override, Scenario};
+
+/// The salesim binary, ready for arguments.
+pub fn salesim() -> Command {
+    Command::cargo_bin("salesim").expect("the salesim binary is built")
+}
+
+/// The folder of the shipped scenarios.
+pub fn scenarios_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
 
 /// The canonical scenario with `overrides` (dotted path, TOML value).
 pub fn scenario(overrides: &[(&str, &str)]) -> Scenario {

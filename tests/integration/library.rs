@@ -1,16 +1,11 @@
 //! The scenario library: every shipped scenario is valid and cited, and the
 //! headline table in `scenarios/README.md` is what the script prints now.
 
-use std::path::Path;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 use salesim::library::{headline_table, scenario_files, table_in};
 use salesim::scenario::load_file;
 
-fn scenarios_dir() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
-}
+use crate::common::{salesim, scenarios_dir};
 
 #[test]
 fn every_parameter_of_every_shipped_scenario_has_a_source() {
@@ -41,8 +36,7 @@ fn every_parameter_of_every_shipped_scenario_has_a_source() {
 #[test]
 fn check_sources_lists_values_and_sources() {
     let file = scenarios_dir().join("canonical.toml");
-    Command::cargo_bin("salesim")
-        .unwrap()
+    salesim()
         .args(["check", "--sources"])
         .arg(&file)
         .assert()
@@ -61,8 +55,7 @@ fn check_sources_names_parameters_without_a_source() {
         "extends = \"canonical\"\n[gate]\nnurture_below = 0.3\n",
     )
     .unwrap();
-    Command::cargo_bin("salesim")
-        .unwrap()
+    salesim()
         .args(["check", "--sources"])
         .arg(&file)
         .assert()
