@@ -201,6 +201,26 @@ impl Calendar {
     }
 }
 
+/// A simulated time as a person reads it, e.g. `week 3 tue 09:00:05.250
+/// (t = 1328405.25 s)`; weeks count from 1 as in MODEL.md section 2.
+pub fn describe_time(t: f64) -> String {
+    let week = (t / WEEK).floor();
+    let in_week = t - week * WEEK;
+    let day = ((in_week / DAY).floor() as usize).min(6);
+    let secs = in_week - day as f64 * DAY;
+    let h = (secs / 3600.0).floor();
+    let m = ((secs - h * 3600.0) / 60.0).floor();
+    let s = secs - h * 3600.0 - m * 60.0;
+    format!(
+        "week {} {} {:02}:{:02}:{:06.3} (t = {t} s)",
+        week + 1.0,
+        WEEKDAYS[day],
+        h,
+        m,
+        s
+    )
+}
+
 fn describe_instant(s: f64) -> String {
     let day = ((s / DAY).floor() as usize).min(6);
     let secs = s - day as f64 * DAY;

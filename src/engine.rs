@@ -5,9 +5,66 @@
 //! [`f64::total_cmp`], then `seq`, a counter incremented at every schedule
 //! call. Events at equal times therefore pop first-in, first-out, and a run is
 //! a pure function of its inputs.
+//!
+//! A *late* event ([`Engine::schedule_late_at`]) runs after every ordinary
+//! event at the same instant, those scheduled while that instant is being
+//! handled included; late events among themselves keep scheduling order. The
+//! model uses it for deadlines that must lose a tie (MODEL.md section 10: a
+//! draft at exactly `expire_after` is still reviewed by a rep free then).
+//!
+//! A watchdog bounds the work of a run: more than [`Limits::same_instant`]
+//! events at one instant, or more than [`Limits::events`] in all, stop the
+//! run with a [`Runaway`] naming the event and the time, never a silent spin.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+
+/// The bit of `seq` that marks a late event, so that late events sort after
+/// every ordinary one at the same time at no cost to the comparison.
+const LATE: u64 = 1 << 63;
+
+/// Default bound on events handled at one instant. No rule of a sane model
+/// comes near it; a rule that reschedules itself at the same instant reaches
+/// it in well under a second.
+pub const SAME_INSTANT_LIMIT: u64 = 10_000_000;
+
+/// The watchdog's bounds on one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Events handled at one instant before the run is stopped.
+    pub same_instant: u64,
+    /// Events handled in all before the run is stopped.
+    pub events: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            same_instant: SAME_INSTANT_LIMIT,
+            events: u64::MAX,
+        }
+    }
+}
+
+/// Which bound of the watchdog a run broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Too many events at one instant.
+    SameInstant(u64),
+    /// Too many events in all.
+    Total(u64),
+}
+
+/// A run stopped by the watchdog: the event that broke the bound and when.
+#[derive(Debug)]
+pub struct Runaway<E> {
+    /// The simulated time.
+    pub time: f64,
+    /// The event about to be handled.
+    pub event: E,
+    /// The bound broken.
+    pub bound: Bound,
+}
 
 /// An event scheduled at a time, with its tie-breaking sequence number.
 #[derive(Debug)]
@@ -48,6 +105,9 @@ pub struct Engine<E> {
     seq: u64,
     queue: BinaryHeap<Scheduled<E>>,
     processed: u64,
+    /// Events handled at the current instant so far.
+    at_instant: u64,
+    limits: Limits,
 }
 
 impl<E> Default for Engine<E> {
@@ -59,11 +119,18 @@ impl<E> Default for Engine<E> {
 impl<E> Engine<E> {
     /// An empty engine at time zero.
     pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// An empty engine whose watchdog enforces `limits`.
+    pub fn with_limits(limits: Limits) -> Self {
         Engine {
             now: 0.0,
             seq: 0,
             queue: BinaryHeap::new(),
             processed: 0,
+            at_instant: 0,
+            limits,
         }
     }
 
@@ -85,12 +152,18 @@ impl<E> Engine<E> {
     /// Schedules `event` at absolute `time`. A time in the past (or NaN, or
     /// -0.0 at time zero) is moved to now: the clock never runs backwards.
     pub fn schedule_at(&mut self, time: f64, event: E) {
+        self.push(time, self.seq, event);
+    }
+
+    /// Schedules `event` at absolute `time` as a late event: it runs after
+    /// every ordinary event at that instant (see the module docs).
+    pub fn schedule_late_at(&mut self, time: f64, event: E) {
+        self.push(time, self.seq | LATE, event);
+    }
+
+    fn push(&mut self, time: f64, seq: u64, event: E) {
         let time = if time > self.now { time } else { self.now };
-        self.queue.push(Scheduled {
-            time,
-            seq: self.seq,
-            event,
-        });
+        self.queue.push(Scheduled { time, seq, event });
         self.seq += 1;
     }
 
@@ -105,21 +178,50 @@ impl<E> Engine<E> {
     }
 
     /// Pops the next event if it happens before `until`, advancing the clock
-    /// to it; otherwise leaves it queued and returns `None`.
-    pub fn next_before(&mut self, until: f64) -> Option<(f64, E)> {
-        if self.queue.peek()?.time >= until {
-            return None;
+    /// to it; otherwise leaves it queued and returns `Ok(None)`. An event that
+    /// would break the watchdog's [`Limits`] is returned as a [`Runaway`].
+    pub fn next_before(&mut self, until: f64) -> Result<Option<(f64, E)>, Runaway<E>> {
+        match self.queue.peek() {
+            Some(next) if next.time < until => {}
+            _ => return Ok(None),
         }
-        let Scheduled { time, event, .. } = self.queue.pop()?;
-        self.now = time;
+        let Some(Scheduled { time, event, .. }) = self.queue.pop() else {
+            return Ok(None);
+        };
+        // Two well-predicted branches: the watchdog costs nothing measurable.
+        if time == self.now {
+            self.at_instant += 1;
+            if self.at_instant > self.limits.same_instant {
+                let bound = Bound::SameInstant(self.limits.same_instant);
+                return Err(Runaway { time, event, bound });
+            }
+        } else {
+            self.at_instant = 1;
+        }
+        if self.processed >= self.limits.events {
+            let bound = Bound::Total(self.limits.events);
+            return Err(Runaway { time, event, bound });
+        }
         self.processed += 1;
-        Some((time, event))
+        self.now = time;
+        Ok(Some((time, event)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The next event before `until`, for tests that never hit the watchdog.
+    fn pop<E: std::fmt::Debug>(engine: &mut Engine<E>, until: f64) -> Option<(f64, E)> {
+        engine.next_before(until).expect("no runaway")
+    }
+
+    fn drain<E: std::fmt::Debug>(engine: &mut Engine<E>) -> Vec<E> {
+        std::iter::from_fn(|| pop(engine, f64::INFINITY))
+            .map(|(_, e)| e)
+            .collect()
+    }
 
     #[test]
     fn events_at_equal_times_pop_in_scheduling_order() {
@@ -129,10 +231,7 @@ mod tests {
         engine.schedule_at(5.0, "b2");
         engine.schedule_at(5.0, "b3");
         engine.schedule_at(3.0, "c");
-        let order: Vec<_> = std::iter::from_fn(|| engine.next_before(f64::INFINITY))
-            .map(|(_, e)| e)
-            .collect();
-        assert_eq!(order, ["a", "c", "b1", "b2", "b3"]);
+        assert_eq!(drain(&mut engine), ["a", "c", "b1", "b2", "b3"]);
     }
 
     #[test]
@@ -140,11 +239,26 @@ mod tests {
         let mut engine = Engine::new();
         engine.schedule_at(2.0, 1);
         engine.schedule_at(2.0, 2);
-        let (t, first) = engine.next_before(10.0).unwrap();
+        let (t, first) = pop(&mut engine, 10.0).unwrap();
         assert_eq!((t, first), (2.0, 1));
         engine.schedule_now(3);
-        assert_eq!(engine.next_before(10.0).unwrap().1, 2);
-        assert_eq!(engine.next_before(10.0).unwrap().1, 3);
+        assert_eq!(pop(&mut engine, 10.0).unwrap().1, 2);
+        assert_eq!(pop(&mut engine, 10.0).unwrap().1, 3);
+    }
+
+    #[test]
+    fn late_events_run_after_every_ordinary_event_at_their_instant() {
+        let mut engine = Engine::new();
+        engine.schedule_late_at(5.0, "late1");
+        engine.schedule_at(5.0, "a");
+        engine.schedule_late_at(5.0, "late2");
+        engine.schedule_at(4.0, "early");
+        engine.schedule_at(6.0, "after");
+        assert_eq!(pop(&mut engine, 10.0).unwrap().1, "early");
+        assert_eq!(pop(&mut engine, 10.0).unwrap().1, "a");
+        // Scheduled while instant 5 is being handled: still before the late ones.
+        engine.schedule_now("b");
+        assert_eq!(drain(&mut engine), ["b", "late1", "late2", "after"]);
     }
 
     #[test]
@@ -152,11 +266,11 @@ mod tests {
         let mut engine = Engine::new();
         engine.schedule_at(4.0, 'x');
         engine.schedule_at(10.0, 'y');
-        assert_eq!(engine.next_before(10.0).unwrap(), (4.0, 'x'));
-        assert!(engine.next_before(10.0).is_none());
+        assert_eq!(pop(&mut engine, 10.0).unwrap(), (4.0, 'x'));
+        assert!(pop(&mut engine, 10.0).is_none());
         assert_eq!(engine.pending(), 1);
         engine.schedule_at(1.0, 'z');
-        assert_eq!(engine.next_before(10.0).unwrap(), (4.0, 'z'));
+        assert_eq!(pop(&mut engine, 10.0).unwrap(), (4.0, 'z'));
     }
 
     #[test]
@@ -166,6 +280,61 @@ mod tests {
         engine.schedule_at(-0.0, "negative zero");
         // -0.0 is not after now (0.0), so it is scheduled at now and the
         // tie is broken by the sequence counter.
-        assert_eq!(engine.next_before(1.0).unwrap().1, "zero");
+        assert_eq!(pop(&mut engine, 1.0).unwrap().1, "zero");
+    }
+
+    #[test]
+    fn an_event_that_reschedules_itself_at_the_same_instant_is_stopped() {
+        let limits = Limits {
+            same_instant: 1_000,
+            events: u64::MAX,
+        };
+        let mut engine = Engine::with_limits(limits);
+        engine.schedule_at(7.5, "spin");
+        let runaway = loop {
+            match engine.next_before(100.0) {
+                Ok(Some((_, e))) => engine.schedule_now(e),
+                Ok(None) => panic!("the spin ended by itself"),
+                Err(runaway) => break runaway,
+            }
+        };
+        assert_eq!(runaway.time, 7.5);
+        assert_eq!(runaway.event, "spin");
+        assert_eq!(runaway.bound, Bound::SameInstant(1_000));
+        assert_eq!(engine.processed(), 1_000);
+    }
+
+    #[test]
+    fn many_events_at_distinct_instants_are_not_a_runaway() {
+        let limits = Limits {
+            same_instant: 10,
+            events: u64::MAX,
+        };
+        let mut engine = Engine::with_limits(limits);
+        for i in 0..100 {
+            engine.schedule_at(f64::from(i), i);
+            engine.schedule_at(f64::from(i), i);
+        }
+        assert_eq!(drain(&mut engine).len(), 200);
+    }
+
+    #[test]
+    fn the_total_event_budget_stops_a_run() {
+        let limits = Limits {
+            same_instant: u64::MAX,
+            events: 50,
+        };
+        let mut engine = Engine::with_limits(limits);
+        engine.schedule_at(1.0, 0u32);
+        let runaway = loop {
+            match engine.next_before(f64::INFINITY) {
+                Ok(Some((t, n))) => engine.schedule_at(t + 1.0, n + 1),
+                Ok(None) => panic!("the run ended by itself"),
+                Err(runaway) => break runaway,
+            }
+        };
+        assert_eq!(runaway.bound, Bound::Total(50));
+        assert_eq!(runaway.event, 50);
+        assert_eq!(runaway.time, 51.0);
     }
 }

@@ -50,6 +50,17 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A run stopped by the engine's watchdog: too many events at one
+    /// instant or in all (exit status 1).
+    #[error("replication {replication}: run stopped at {time}: {message}")]
+    Runaway {
+        /// The replication index.
+        replication: u32,
+        /// The simulated time, as a person reads it.
+        time: String,
+        /// The bound broken and the event kind that broke it.
+        message: String,
+    },
     /// A failure while writing output (exit status 1).
     #[error("cannot write {path}: {message}")]
     Output {
@@ -73,7 +84,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario { .. } | Error::Usage(_) => 2,
-            Error::Invariant { .. } | Error::Output { .. } => 1,
+            Error::Invariant { .. } | Error::Runaway { .. } | Error::Output { .. } => 1,
         }
     }
 }

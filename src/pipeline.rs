@@ -18,14 +18,14 @@ mod reps;
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use crate::calendar::Calendar;
-use crate::engine::Engine;
+use crate::calendar::{describe_time, Calendar};
+use crate::engine::{Bound, Engine, Limits, Runaway, SAME_INSTANT_LIMIT};
 use crate::error::{Error, Result};
 use crate::experiment::ReplicationResult;
 use crate::metrics::{Capacity, Counters};
 use crate::rng::{stream, Purpose, Stream};
 use crate::scenario::{Arrivals, Lane, Scenario};
-use crate::units::WEEK;
+use crate::units::{DAY, WEEK};
 
 use agents::AgentPool;
 use email::SendQueue;
@@ -64,6 +64,57 @@ enum Event {
     NurtureTouch { lead: usize },
 }
 
+impl Event {
+    /// The kind of event, for the watchdog's message.
+    fn kind(&self) -> &'static str {
+        match self {
+            Event::Arrival => "arrival",
+            Event::AgentDone { .. } => "agent stage done",
+            Event::AgentWake => "agent calendar opens",
+            Event::ProviderAnswer { .. } => "provider answer",
+            Event::TokenReady { .. } => "provider token ready",
+            Event::RepDone { .. } => "rep task done",
+            Event::RepWake => "rep calendar opens",
+            Event::Expire { .. } => "review deadline",
+            Event::EmailWake => "email system wakes",
+            Event::Reply { .. } => "reply",
+            Event::NurtureTouch { .. } => "nurture touch",
+        }
+    }
+}
+
+/// How many times the scenario's expected scale of events a run may handle
+/// before the watchdog stops it: three orders of magnitude, far above any
+/// replication's chance deviation from its expectation.
+const EVENT_BUDGET_FACTOR: f64 = 1000.0;
+
+/// The watchdog's bounds for one replication of `sc`: a generous upper
+/// estimate of the events the scenario needs, times [`EVENT_BUDGET_FACTOR`].
+///
+/// Per lead and gate pass: four stages, every provider call and its answer
+/// with all retries, the review with its deadline and edit, the send, reply
+/// and conversation, and a nurture sequence; a lead passes the gate at most
+/// `1 + max_reentries` times and may enter one more nurture sequence after an
+/// expiry. Wake-ups are at most a few per calendar window a day.
+fn watchdog_limits(sc: &Scenario) -> Limits {
+    let calls: f64 = sc
+        .enrichment
+        .providers
+        .iter()
+        .map(|p| 2.0 * (f64::from(p.max_retries) + 1.0) + 1.0)
+        .sum();
+    let passes = f64::from(sc.nurture.max_reentries) + 2.0;
+    let per_lead = passes * (12.0 + calls + f64::from(sc.nurture.touches));
+    let leads = sc.arrivals.expected_before(sc.run.horizon);
+    let wakes = 100.0 * (sc.run.horizon / DAY).ceil();
+    let expected = leads * per_lead + wakes + 1.0;
+    Limits {
+        same_instant: SAME_INSTANT_LIMIT,
+        // Saturates at u64::MAX for absurd values; validation bounds the leads.
+        events: (EVENT_BUDGET_FACTOR * expected) as u64,
+    }
+}
+
 /// Schedules a wake-up `event` at `t` unless one is already pending or `t`
 /// never comes (a calendar without working time).
 fn schedule_wake(engine: &mut Engine<Event>, pending: &mut bool, t: f64, event: Event) {
@@ -76,7 +127,7 @@ fn schedule_wake(engine: &mut Engine<Event>, pending: &mut bool, t: f64, event: 
 /// Runs replication `replication` of `sc` and returns its metrics.
 pub fn run_replication(sc: &Scenario, replication: u32) -> Result<ReplicationResult> {
     let mut p = Pipeline::new(sc, replication);
-    p.run();
+    p.run()?;
     p.finish()
 }
 
@@ -113,7 +164,7 @@ impl<'a> Pipeline<'a> {
             replication,
             warmup: sc.run.warmup,
             horizon: sc.run.horizon,
-            engine: Engine::new(),
+            engine: Engine::with_limits(watchdog_limits(sc)),
             leads: Leads::default(),
             next_key: 0,
             arrivals: stream(sc.run.seed, replication, 0, Purpose::Arrivals),
@@ -151,10 +202,36 @@ impl<'a> Pipeline<'a> {
         cal.working_between(start.max(self.warmup), end.min(self.horizon))
     }
 
-    fn run(&mut self) {
+    /// Handles events until the horizon, or until the watchdog stops a run
+    /// that has gone out of bounds.
+    fn run(&mut self) -> Result<()> {
         self.schedule_first_arrival();
-        while let Some((_, event)) = self.engine.next_before(self.horizon) {
-            self.handle(event);
+        loop {
+            match self.engine.next_before(self.horizon) {
+                Ok(Some((_, event))) => self.handle(event),
+                Ok(None) => return Ok(()),
+                Err(runaway) => return Err(self.runaway(runaway)),
+            }
+        }
+    }
+
+    /// The error for a run the watchdog stopped.
+    fn runaway(&self, runaway: Runaway<Event>) -> Error {
+        let kind = runaway.event.kind();
+        let message = match runaway.bound {
+            Bound::SameInstant(n) => format!(
+                "more than {n} events at one instant (last event: {kind}); \
+                 a rule is rescheduling itself without time passing (this is a bug in salesim; please report it)"
+            ),
+            Bound::Total(n) => format!(
+                "more than {n} events, orders of magnitude above what this scenario's \
+                 arrivals need (last event: {kind}) (this is a bug in salesim; please report it)"
+            ),
+        };
+        Error::Runaway {
+            replication: self.replication,
+            time: describe_time(runaway.time),
+            message,
         }
     }
 
@@ -531,10 +608,71 @@ mod tests {
     use crate::scenario::load_embedded;
 
     #[test]
+    fn too_many_events_at_one_instant_stop_the_run_with_kind_and_time() {
+        let mut sc = load_embedded(&[]).unwrap().scenario;
+        // 500 leads at Monday 08:00 of week 1 and an instantaneous lookup:
+        // hundreds of lookups end at that instant, and a bound of 100
+        // events at one instant stops the run.
+        sc.lookup.agent = crate::dist::Dist::constant(0.0).unwrap();
+        sc.arrivals = Arrivals::Batch {
+            size: 500,
+            every: WEEK,
+            at: 8.0 * 3600.0,
+        };
+        let mut p = Pipeline::new(&sc, 3);
+        p.engine = Engine::with_limits(Limits {
+            same_instant: 100,
+            events: u64::MAX,
+        });
+        let err = p.run().unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        let message = err.to_string();
+        assert!(message.contains("replication 3"), "{message}");
+        assert!(message.contains("week 1 mon 08:00:00.000"), "{message}");
+        assert!(
+            message.contains("more than 100 events at one instant"),
+            "{message}"
+        );
+        assert!(
+            message.contains("(last event: "),
+            "names the event kind: {message}"
+        );
+    }
+
+    #[test]
+    fn a_run_far_beyond_its_expected_scale_is_stopped() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut p = Pipeline::new(&sc, 0);
+        p.engine = Engine::with_limits(Limits {
+            same_instant: SAME_INSTANT_LIMIT,
+            events: 1000,
+        });
+        let err = p.run().unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.to_string().contains("more than 1000 events"), "{err}");
+    }
+
+    #[test]
+    fn the_event_budget_is_an_upper_estimate_for_every_shipped_scenario() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        for file in crate::library::scenario_files(&dir).unwrap() {
+            let sc = crate::scenario::load_file(&file, &[]).unwrap().scenario;
+            let budget = watchdog_limits(&sc).events as f64 / EVENT_BUDGET_FACTOR;
+            let result = run_replication(&sc, 0).unwrap();
+            assert!(
+                (result.events as f64) < budget,
+                "{}: {} events, estimate {budget}",
+                file.display(),
+                result.events
+            );
+        }
+    }
+
+    #[test]
     fn a_lost_lead_breaks_conservation_and_is_reported() {
         let sc = load_embedded(&[]).unwrap().scenario;
         let mut p = Pipeline::new(&sc, 0);
-        p.run();
+        p.run().unwrap();
         // Pretend one lead vanished without reaching a final state.
         p.arrived_all += 1;
         let err = p.finish().unwrap_err();
@@ -546,7 +684,7 @@ mod tests {
     fn a_lead_counted_twice_breaks_conservation() {
         let sc = load_embedded(&[]).unwrap().scenario;
         let mut p = Pipeline::new(&sc, 1);
-        p.run();
+        p.run().unwrap();
         p.fates_window[Fate::Sent as usize] += 1;
         p.fates_all[Fate::Sent as usize] += 1;
         assert!(p.finish().is_err());
@@ -556,7 +694,7 @@ mod tests {
     fn every_lead_is_accounted_for_at_the_horizon() {
         let sc = load_embedded(&[]).unwrap().scenario;
         let mut p = Pipeline::new(&sc, 2);
-        p.run();
+        p.run().unwrap();
         let ended: u64 = p.fates_all.iter().sum();
         assert_eq!(p.arrived_all, ended + p.leads.iter().count() as u64);
         assert!(p.finish().is_ok());

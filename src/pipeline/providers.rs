@@ -8,18 +8,28 @@ use rand::Rng;
 use super::lead::{Fate, Stage};
 use super::{Event, Pipeline};
 
-/// Tokens within this of a whole token count as one: refills computed from
-/// elapsed time lose a few ulps.
-const TOKEN_EPSILON: f64 = 1e-9;
-
-/// A token bucket: capacity max(1, rate) tokens, starting full, refilled
+/// A token bucket of capacity max(1, rate) tokens, starting full, refilled
 /// continuously at rate / 60 per second; calls wait first come, first served.
+///
+/// It keeps times, not a fractional token count (the generic cell rate
+/// algorithm): since `base`, the last instant the bucket was full, `taken`
+/// calls went through, and the next may go at `base + (taken + 1 -
+/// capacity) x interval`. That instant is computed by one expression, the
+/// same when a wait is scheduled and when the waiting call asks again, so
+/// the call always gets its token then: no refill is lost to rounding and no
+/// wake-up repeats at the same instant (MODEL.md section 10, "Bounded
+/// work"). One product instead of a running sum keeps the error to an ulp
+/// however long the bucket stays saturated.
 #[derive(Debug)]
 pub struct TokenBucket {
+    /// Seconds between tokens: 60 / rate.
+    interval: f64,
+    /// Tokens a full bucket holds.
     capacity: f64,
-    per_second: f64,
-    tokens: f64,
-    updated: f64,
+    /// The last instant the bucket was full.
+    base: f64,
+    /// Calls taken since `base`.
+    taken: f64,
     /// Calls waiting for a token: (lead slot, is a retry).
     waiting: VecDeque<(usize, bool)>,
     ready_pending: bool,
@@ -28,35 +38,34 @@ pub struct TokenBucket {
 impl TokenBucket {
     /// A full bucket for `rate_per_min` calls a minute.
     pub fn new(rate_per_min: f64) -> Self {
-        let capacity = rate_per_min.max(1.0);
         TokenBucket {
-            capacity,
-            per_second: rate_per_min / 60.0,
-            tokens: capacity,
-            updated: 0.0,
+            interval: 60.0 / rate_per_min,
+            capacity: rate_per_min.max(1.0),
+            base: 0.0,
+            taken: 0.0,
             waiting: VecDeque::new(),
             ready_pending: false,
         }
     }
 
-    fn refill(&mut self, now: f64) {
-        self.tokens = (self.tokens + (now - self.updated) * self.per_second).min(self.capacity);
-        self.updated = now;
+    /// The earliest instant a call may take a token.
+    fn ready_at(&self) -> f64 {
+        self.base + (self.taken + 1.0 - self.capacity) * self.interval
     }
 
-    /// Takes a token if one is there.
-    fn take(&mut self) -> bool {
-        if self.tokens >= 1.0 - TOKEN_EPSILON {
-            self.tokens = (self.tokens - 1.0).max(0.0);
+    /// Takes a token at `now` if one is there.
+    fn take(&mut self, now: f64) -> bool {
+        // Refilled to the brim since the last call: start counting afresh.
+        if now >= self.base + self.taken * self.interval {
+            self.base = now;
+            self.taken = 0.0;
+        }
+        if now >= self.ready_at() {
+            self.taken += 1.0;
             true
         } else {
             false
         }
-    }
-
-    /// Seconds until the next whole token.
-    fn time_to_token(&self) -> f64 {
-        ((1.0 - self.tokens) / self.per_second).max(0.0)
     }
 }
 
@@ -75,8 +84,7 @@ impl Pipeline<'_> {
         let now = self.now();
         let p = self.leads.at(lead).provider;
         let bucket = &mut self.buckets[p];
-        bucket.refill(now);
-        if bucket.waiting.is_empty() && bucket.take() {
+        if bucket.waiting.is_empty() && bucket.take(now) {
             self.issue_call(lead, retry);
             return;
         }
@@ -88,9 +96,8 @@ impl Pipeline<'_> {
         let bucket = &mut self.buckets[provider];
         if !bucket.ready_pending && !bucket.waiting.is_empty() {
             bucket.ready_pending = true;
-            let delay = bucket.time_to_token();
-            self.engine
-                .schedule_after(delay, Event::TokenReady { provider });
+            let at = bucket.ready_at();
+            self.engine.schedule_at(at, Event::TokenReady { provider });
         }
     }
 
@@ -98,8 +105,7 @@ impl Pipeline<'_> {
     pub(super) fn token_ready(&mut self, provider: usize) {
         let now = self.now();
         self.buckets[provider].ready_pending = false;
-        self.buckets[provider].refill(now);
-        while !self.buckets[provider].waiting.is_empty() && self.buckets[provider].take() {
+        while !self.buckets[provider].waiting.is_empty() && self.buckets[provider].take(now) {
             if let Some((lead, retry)) = self.buckets[provider].waiting.pop_front() {
                 self.issue_call(lead, retry);
             }
@@ -158,5 +164,83 @@ impl Pipeline<'_> {
             self.counters.week(self.engine.now()).leads_unreachable += 1;
             self.finish_lead(lead, Fate::Unreachable);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::units::{MINUTE, WEEK};
+
+    /// A provider kept saturated from `start`: every call waits for the
+    /// earliest instant the bucket allows, as the pipeline schedules it.
+    /// Returns the call times.
+    fn saturated_calls(rate: f64, start: f64, calls: usize) -> Vec<f64> {
+        let mut bucket = TokenBucket::new(rate);
+        let mut now = start;
+        let mut times = Vec::with_capacity(calls);
+        while times.len() < calls {
+            if bucket.take(now) {
+                times.push(now);
+            } else {
+                let at = bucket.ready_at();
+                assert!(at > now, "a wait that rounds to zero at t = {now}");
+                now = at;
+                assert!(bucket.take(now), "no token at the instant scheduled for it");
+                times.push(now);
+            }
+        }
+        times
+    }
+
+    #[test]
+    fn a_saturated_bucket_never_stalls_far_from_time_zero() {
+        // Eight weeks in, a second's ulp is about 1e-9 s: a fractional token
+        // count short of one by less than that used to wait zero seconds
+        // forever. Every wait here is positive and ends with a token.
+        for rate in [60.0, 600.0, 6000.0, 7.0, 0.5] {
+            let calls = saturated_calls(rate, 8.0 * WEEK + 0.123, 50_000);
+            assert_eq!(calls.len(), 50_000);
+        }
+    }
+
+    #[test]
+    fn calls_per_minute_never_exceed_the_rate_plus_the_burst() {
+        for rate in [60.0, 600.0, 6000.0, 1.5] {
+            let times = saturated_calls(rate, 3.0 * WEEK, 200_000);
+            let capacity = rate.max(1.0);
+            // Sliding one-minute windows: at most capacity at once, then
+            // the rate.
+            let mut first = 0;
+            for (i, &t) in times.iter().enumerate() {
+                while times[first] <= t - MINUTE {
+                    first += 1;
+                }
+                let in_window = (i - first + 1) as f64;
+                assert!(
+                    in_window <= rate + capacity,
+                    "rate {rate}: {in_window} calls in the minute to {t}"
+                );
+            }
+            // Saturated long enough, the mean rate is the limit.
+            let span = times[times.len() - 1] - times[0];
+            let per_min = (times.len() as f64 - capacity) / (span / MINUTE);
+            assert!(
+                (per_min - rate).abs() < 1e-6 * rate,
+                "rate {rate}: {per_min} a minute"
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_bucket_lets_its_capacity_through_at_once() {
+        let mut bucket = TokenBucket::new(600.0);
+        let at_once = (0..1000).take_while(|_| bucket.take(100.0)).count();
+        assert_eq!(at_once, 600);
+        // Idle for a minute, it is full again, and no fuller.
+        let later = (0..1000)
+            .take_while(|_| bucket.take(100.0 + 2.0 * MINUTE))
+            .count();
+        assert_eq!(later, 600);
     }
 }

@@ -95,6 +95,18 @@ impl RepPool {
     }
 }
 
+/// The first part of a review's queue key: served in ascending order, ties
+/// by the sequence number (the order the drafts were queued).
+fn review_order(order: ReviewOrder, score: f64) -> u64 {
+    match order {
+        ReviewOrder::Fifo => 0,
+        // Scores lie on [0, 1], where the bit patterns of non-negative floats
+        // sort like the numbers; adding 0.0 turns -0.0 into 0.0, so that a
+        // score of -0.0 sorts as 0 and not above every positive score.
+        ReviewOrder::HighestScore => u64::MAX - (score + 0.0).to_bits(),
+    }
+}
+
 impl Pipeline<'_> {
     /// Gives waiting work to idle reps, by priority, if the calendar is open;
     /// otherwise makes sure the reps wake at the next opening.
@@ -262,17 +274,17 @@ impl Pipeline<'_> {
         let seq = self.reps.next_review_seq;
         self.reps.next_review_seq += 1;
         let l = self.leads.at(lead);
-        let order = match self.sc.review.order {
-            ReviewOrder::Fifo => 0,
-            // Scores are non-negative, so their bit patterns sort like them.
-            ReviewOrder::HighestScore => u64::MAX - l.score.to_bits(),
-        };
-        let key = (order, seq);
+        let key = (review_order(self.sc.review.order, l.score), seq);
         l.review_key = Some(key);
         l.queued_at = now;
         self.reps.reviews.insert(key, lead);
-        self.engine
-            .schedule_after(self.sc.review.expire_after, Event::Expire { lead, key });
+        // Late: at exactly `expire_after` a rep who frees up, or whose
+        // calendar opens, at that instant takes the draft first (MODEL.md
+        // section 10), whatever order those events were scheduled in.
+        self.engine.schedule_late_at(
+            now + self.sc.review.expire_after,
+            Event::Expire { lead, key },
+        );
         self.dispatch_reps();
     }
 
@@ -307,5 +319,130 @@ impl Pipeline<'_> {
         let span = clip(now) - clip(self.queue_changed_at);
         self.counters.review_queue_area += self.reps.reviews.len() as f64 * span;
         self.queue_changed_at = now;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lead::{Lead, LeadStreams};
+    use super::*;
+    use crate::scenario::{load_embedded, Override, Scenario};
+
+    /// The canonical scenario with one rep around the clock, a human lookup
+    /// and constant 1-hour rep tasks.
+    fn one_rep() -> Scenario {
+        let set = |path: &str, value: &str| Override {
+            path: path.to_string(),
+            value: value.to_string(),
+        };
+        let hour = "{ dist = \"constant\", value = \"1h\" }";
+        let overrides = [
+            set("reps.count", "1"),
+            set("reps.calendar", "\"always\""),
+            set("lookup.lane", "\"human\""),
+            set("lookup.manual", hour),
+            set("review.duration", hour),
+            set("review.edit_probability", "0.0"),
+            set("review.expire_after", "\"10w\""),
+        ];
+        load_embedded(&overrides).unwrap().scenario
+    }
+
+    fn lead(sc: &Scenario, key: u64) -> Lead {
+        Lead {
+            arrived: 0.0,
+            in_window: false,
+            fit: 0.9,
+            score: 0.9,
+            reentries: 0,
+            routed: true,
+            edited: false,
+            autonomous: false,
+            holder: Holder::Nobody,
+            provider: 0,
+            retries: 0,
+            review_key: None,
+            queued_at: 0.0,
+            touches: 0,
+            streams: LeadStreams::new(sc.run.seed, 0, key),
+        }
+    }
+
+    /// What the rep is doing: the task of its pending `RepDone`.
+    fn next_task(p: &mut Pipeline) -> RepTask {
+        loop {
+            match p.engine.next_before(f64::INFINITY).unwrap() {
+                Some((_, Event::RepDone { rep, task })) => {
+                    // Put it back so the pipeline handles it as usual.
+                    p.rep_done(rep, task);
+                    return task;
+                }
+                Some((_, other)) => p.handle(other),
+                None => panic!("the rep has nothing to do"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_free_rep_takes_conversation_then_review_then_prep() {
+        let sc = one_rep();
+        let mut p = Pipeline::new(&sc, 0);
+        // The rep is busy with a conversation while work piles up.
+        p.reps.conversations.push_back((3600.0, false));
+        p.dispatch_reps();
+        assert!(p.reps.idle.is_empty());
+        let reviewed = p.leads.insert(lead(&sc, 1));
+        let prepped = p.leads.insert(lead(&sc, 2));
+        // Queued in the reverse of priority order.
+        p.reps.prep.push_back((prepped, Stage::Lookup));
+        p.enqueue_review(reviewed);
+        p.reps.conversations.push_back((3600.0, true));
+        let order: Vec<String> = (0..4)
+            .map(|_| match next_task(&mut p) {
+                RepTask::Conversation { meeting } => format!("conversation {meeting}"),
+                RepTask::Review { lead } => format!("review {}", lead == reviewed),
+                RepTask::Prep { lead, stage } => {
+                    format!("prep {} {:?}", lead == prepped, stage)
+                }
+                RepTask::Edit { .. } => "edit".to_string(),
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "conversation false",
+                "conversation true",
+                "review true",
+                "prep true Lookup"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rep_finishes_its_task_before_taking_higher_priority_work() {
+        let sc = one_rep();
+        let mut p = Pipeline::new(&sc, 0);
+        let prepped = p.leads.insert(lead(&sc, 1));
+        p.reps.prep.push_back((prepped, Stage::Lookup));
+        p.dispatch_reps();
+        let started = p.reps.running[0].expect("the rep took the prep task");
+        assert_eq!(started.class, BusyClass::Prep);
+        // Half an hour in, a positive reply asks for a conversation.
+        p.engine.schedule_at(1800.0, Event::RepWake);
+        let (t, wake) = p.engine.next_before(f64::INFINITY).unwrap().unwrap();
+        assert_eq!(t, 1800.0);
+        p.handle(wake);
+        p.reply(true, 3600.0, false);
+        // Not preempted: still on the prep task, the conversation waits.
+        assert_eq!(p.reps.running[0].map(|r| r.start), Some(0.0));
+        assert_eq!(p.reps.running[0].map(|r| r.class), Some(BusyClass::Prep));
+        assert_eq!(p.reps.conversations.len(), 1);
+        assert!(matches!(next_task(&mut p), RepTask::Prep { .. }));
+        assert_eq!(p.now(), 3600.0, "the prep task ran its full hour");
+        assert_eq!(
+            p.reps.running[0].map(|r| r.class),
+            Some(BusyClass::Conversation)
+        );
+        assert!(p.reps.conversations.is_empty());
     }
 }

@@ -79,6 +79,24 @@ pub enum Arrivals {
     },
 }
 
+impl Arrivals {
+    /// The expected number of leads arriving in `[0, horizon)`: the bound on
+    /// work that MODEL.md section 10 checks and the watchdog scales from.
+    pub fn expected_before(&self, horizon: f64) -> f64 {
+        match self {
+            Arrivals::Poisson { per_week, .. } => per_week * horizon / crate::units::WEEK,
+            Arrivals::Batch { size, every, at } => {
+                let batches = if *at < horizon {
+                    ((horizon - at) / every).ceil()
+                } else {
+                    0.0
+                };
+                *size as f64 * batches
+            }
+        }
+    }
+}
+
 /// A lead segment.
 #[derive(Debug, Clone)]
 pub struct Segment {
