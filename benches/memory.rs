@@ -43,7 +43,11 @@ fn run(horizon: &str) -> (f64, u64) {
             std::process::exit(1);
         }
     };
-    let leads = rep.weekly.iter().map(|w| w.leads_arrived).sum();
+    let leads = rep
+        .weekly
+        .iter()
+        .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
+        .sum();
     (start.elapsed().as_secs_f64(), leads)
 }
 

@@ -37,7 +37,11 @@ fn main() {
             }
         };
         fastest = fastest.min(t.elapsed().as_secs_f64());
-        let arrived_all: u64 = rep.weekly.iter().map(|w| w.leads_arrived).sum();
+        let arrived_all: u64 = rep
+            .weekly
+            .iter()
+            .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
+            .sum();
         leads += arrived_all;
         events += rep.events;
     }
@@ -66,7 +70,7 @@ fn main() {
         .replications
         .iter()
         .flat_map(|r| r.weekly.iter())
-        .map(|w| w.leads_arrived)
+        .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
         .sum();
     println!(
         "canonical, {} replications on all cores: {:.2} s, {:.0} leads/s",

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::metrics::{aggregate, Aggregate, WeekCounts, METRICS};
+use crate::metrics::{aggregate, metric_index, Aggregate, WeekCounts, METRICS};
 use crate::pipeline;
 use crate::scenario::Scenario;
 
@@ -37,10 +37,7 @@ pub struct RunResult {
 impl RunResult {
     /// The aggregate of a metric by name.
     pub fn metric(&self, name: &str) -> Option<&Aggregate> {
-        METRICS
-            .iter()
-            .position(|m| *m == name)
-            .map(|i| &self.summary[i])
+        metric_index(name).map(|i| &self.summary[i])
     }
 }
 

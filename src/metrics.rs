@@ -1,277 +1,802 @@
-//! Streaming metrics of one replication and their aggregation over
+//! The metric registry: every metric of MODEL.md section 6 defined once, with
+//! its unit, label, table section, number format, direction and meaning and
+//! how it is computed from one replication's tallies; plus the weekly series,
+//! the streaming recorder that tallies a run, and aggregation over
 //! replications (mean, sd, 95% Student-t confidence interval).
 //!
-//! Names and meanings are part of the contract (MODEL.md section 6); the
-//! order of [`METRICS`] is the order of every table and file.
+//! Names are part of the contract; the order of [`METRICS`] is the order of
+//! every table, file and JSON document. The terminal table, the output
+//! columns and the README's glossary are all generated from it.
 
 mod aggregate;
 pub mod histogram;
+mod recorder;
 
 pub use aggregate::{aggregate, student_t_975, Aggregate};
-
-use histogram::LogHistogram;
+pub use recorder::{Capacity, MetricsRecorder, Tally};
 
 use crate::units::{HOUR, WEEK};
 
-/// Every metric, in report order.
-pub const METRICS: [&str; 41] = [
-    "leads_arrived",
-    "leads_unreachable",
-    "leads_to_nurture",
-    "leads_to_outreach",
-    "drafts_reviewed",
-    "drafts_approved",
-    "drafts_edited",
-    "drafts_discarded",
-    "drafts_expired",
-    "emails_autosent",
-    "emails_sent",
-    "emails_bounced",
-    "replies",
-    "positive_replies",
-    "meetings",
-    "nurture_touches",
-    "nurture_reengaged",
-    "leads_dormant",
-    "leads_in_progress_end",
-    "nurture_share",
-    "rep_prep_hours",
-    "rep_conversation_hours",
-    "rep_utilization",
-    "manual_prep_hours",
-    "manual_prep_load",
-    "hours_saved_per_rep_week",
-    "prep_time_reduction",
-    "review_queue_mean",
-    "review_wait_mean_h",
-    "review_wait_p95_h",
-    "lead_to_send_p50_h",
-    "lead_to_send_p95_h",
-    "agent_utilization",
-    "provider_calls",
-    "provider_retries",
-    "cost_agents",
-    "cost_per_email_sent",
-    "cost_per_meeting",
-    "good_fit_to_nurture",
-    "low_fit_reviewed",
-    "low_fit_sent",
-];
-
-/// The column index of a metric in [`METRICS`].
-pub fn metric_index(name: &str) -> Option<usize> {
-    METRICS.iter().position(|m| *m == name)
+/// The heading a metric is listed under in the terminal table and report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// What a planner reads first.
+    Headline,
+    /// Where leads went.
+    Routing,
+    /// The rep's review: volumes and queueing.
+    ReviewGate,
+    /// Sends, replies and meetings.
+    Email,
+    /// The nurture sequence.
+    Nurture,
+    /// Rep and agent time.
+    Hours,
+    /// Costs and provider calls.
+    Costs,
+    /// How well the gate and the review sort good leads from bad.
+    GateQuality,
 }
 
-/// Counts of one week of one replication, by event time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct WeekCounts {
-    /// Leads arriving.
-    pub leads_arrived: u64,
-    /// Leads leaving unreachable.
-    pub leads_unreachable: u64,
-    /// First gate decisions to nurture.
-    pub leads_to_nurture: u64,
-    /// First gate decisions to outreach.
-    pub leads_to_outreach: u64,
-    /// Emails sent (autonomous included).
-    pub emails_sent: u64,
-    /// Emails sent autonomously.
-    pub emails_autosent: u64,
-    /// Replies arriving.
-    pub replies: u64,
-    /// Meetings booked.
-    pub meetings: u64,
-}
+impl Section {
+    /// Every section, in table order.
+    pub const ALL: [Section; 8] = [
+        Section::Headline,
+        Section::Routing,
+        Section::ReviewGate,
+        Section::Email,
+        Section::Nurture,
+        Section::Hours,
+        Section::Costs,
+        Section::GateQuality,
+    ];
 
-/// Names of the [`WeekCounts`] columns, in order.
-pub const WEEKLY_COLUMNS: [&str; 8] = [
-    "leads_arrived",
-    "leads_unreachable",
-    "leads_to_nurture",
-    "leads_to_outreach",
-    "emails_sent",
-    "emails_autosent",
-    "replies",
-    "meetings",
-];
-
-impl WeekCounts {
-    /// The counts in [`WEEKLY_COLUMNS`] order.
-    pub fn values(&self) -> [u64; 8] {
-        [
-            self.leads_arrived,
-            self.leads_unreachable,
-            self.leads_to_nurture,
-            self.leads_to_outreach,
-            self.emails_sent,
-            self.emails_autosent,
-            self.replies,
-            self.meetings,
-        ]
+    /// The section's heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Headline => "Headline",
+            Section::Routing => "Routing",
+            Section::ReviewGate => "Review gate",
+            Section::Email => "Email & replies",
+            Section::Nurture => "Nurture",
+            Section::Hours => "Hours & capacity",
+            Section::Costs => "Costs",
+            Section::GateQuality => "Gate quality",
+        }
     }
 }
 
-/// The running tallies of one replication; the pipeline adds to them as
-/// things happen and [`Counters::finish`] turns them into metrics.
-#[derive(Debug, Clone, Default)]
-#[allow(missing_docs)] // Each field is the metric of the same name, or its raw sum.
-pub struct Counters {
-    pub leads_arrived: u64,
-    pub leads_unreachable: u64,
-    pub leads_to_nurture: u64,
-    pub leads_to_outreach: u64,
-    pub drafts_reviewed: u64,
-    pub drafts_approved: u64,
-    pub drafts_edited: u64,
-    pub drafts_discarded: u64,
-    pub drafts_expired: u64,
-    pub emails_autosent: u64,
-    pub emails_sent: u64,
-    pub emails_bounced: u64,
-    pub replies: u64,
-    pub positive_replies: u64,
-    pub meetings: u64,
-    pub nurture_touches: u64,
-    pub nurture_reengaged: u64,
-    pub leads_dormant: u64,
-    pub leads_in_progress_end: u64,
-    pub good_fit_to_nurture: u64,
-    pub low_fit_reviewed: u64,
-    pub low_fit_sent: u64,
-    pub provider_calls: u64,
-    pub provider_retries: u64,
-    /// Agent and provider costs incurred in W.
-    pub cost_agents: f64,
-    /// Rep busy seconds on prep (reviews, edits, human stages) in W.
-    pub rep_prep_seconds: f64,
-    /// Rep busy seconds on conversations in W.
-    pub rep_conversation_seconds: f64,
-    /// Agent busy seconds in W.
-    pub agent_busy_seconds: f64,
-    /// Manual counterfactual seconds of leads arriving in W.
-    pub manual_prep_seconds: f64,
-    /// Integral over W of drafts waiting for review (draft-seconds).
-    pub review_queue_area: f64,
-    /// Review waits (hours) of reviews starting in W.
-    pub review_wait: LogHistogram,
-    /// Arrival-to-send times (hours) of sends in W.
-    pub lead_to_send: LogHistogram,
-    /// Counts by week of event time, all weeks.
-    pub weekly: Vec<WeekCounts>,
+/// How a metric's numbers are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A count: no decimals when whole or large, one otherwise.
+    Count,
+    /// A share or utilisation in [0, 1] (or a load around 1): three decimals.
+    Share,
+    /// Hours, money, queue lengths and ratios: two decimals.
+    Fixed2,
 }
 
-/// What the metrics need to know of the scenario's capacity.
+/// Which way a metric is better, for objectives and charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// More is better (hours saved, meetings).
+    Higher,
+    /// Less is better (waits, costs, bad sends).
+    Lower,
+    /// Neither: a volume whose right level depends on the plan.
+    Neutral,
+}
+
+/// One metric: its contract name, presentation and definition.
 #[derive(Debug, Clone, Copy)]
-pub struct Capacity {
-    /// Length of the measured window W in seconds.
-    pub window_seconds: f64,
-    /// Number of reps.
-    pub reps: u32,
-    /// Working seconds of one rep in W.
-    pub rep_working_seconds: f64,
-    /// Agent slots.
-    pub agents: u32,
-    /// Working seconds of one agent slot in W.
-    pub agent_working_seconds: f64,
-    /// Cost of a rep hour.
-    pub hourly_cost: f64,
+pub struct Metric {
+    /// The name in every table, file and JSON document (MODEL.md section 6).
+    pub name: &'static str,
+    /// Its unit, e.g. `leads`, `h`, `h/rep-week`, `$`, `share`.
+    pub unit: &'static str,
+    /// A short label for charts.
+    pub label: &'static str,
+    /// Where the terminal table and report list it.
+    pub section: Section,
+    /// How its numbers are written.
+    pub format: Format,
+    /// Which way is better.
+    pub better: Better,
+    /// What it means, in one line (the README glossary).
+    pub meaning: &'static str,
+    /// Its value in one replication; `None` when a ratio's denominator is 0.
+    value: fn(&Tally, &Capacity) -> Option<f64>,
+}
+
+impl Metric {
+    /// The metric's value for one replication's tallies.
+    pub fn value(&self, tally: &Tally, capacity: &Capacity) -> Option<f64> {
+        (self.value)(tally, capacity)
+    }
+
+    /// The axis label for charts: the label with its unit, e.g.
+    /// `Review wait, mean (h)`.
+    pub fn axis_label(&self) -> String {
+        format!("{} ({})", self.label, self.unit)
+    }
+}
+
+fn count(v: u64) -> Option<f64> {
+    Some(v as f64)
 }
 
 fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0 && num.is_finite()).then(|| num / den)
 }
 
-impl Counters {
-    /// Counters with `weeks` weekly rows.
-    pub fn new(weeks: usize) -> Self {
-        Counters {
-            weekly: vec![WeekCounts::default(); weeks],
-            ..Default::default()
+fn rep_prep_hours(t: &Tally) -> f64 {
+    t.rep_prep_seconds / HOUR
+}
+
+fn rep_conversation_hours(t: &Tally) -> f64 {
+    t.rep_conversation_seconds / HOUR
+}
+
+fn manual_prep_hours(t: &Tally) -> f64 {
+    t.manual_prep_seconds / HOUR
+}
+
+fn rep_hours_available(c: &Capacity) -> f64 {
+    f64::from(c.reps) * c.rep_working_seconds / HOUR
+}
+
+use Better::{Higher, Lower, Neutral};
+use Format::{Count, Fixed2, Share};
+use Section::{Costs, Email, GateQuality, Headline, Hours, Nurture, ReviewGate, Routing};
+
+/// Every metric, in report order.
+pub const METRICS: [Metric; 41] = [
+    Metric {
+        name: "leads_arrived",
+        unit: "leads",
+        label: "Leads arrived",
+        section: Routing,
+        format: Count,
+        better: Neutral,
+        meaning: "leads arriving in W",
+        value: |t, _| count(t.leads_arrived),
+    },
+    Metric {
+        name: "leads_unreachable",
+        unit: "leads",
+        label: "Unreachable leads",
+        section: Routing,
+        format: Count,
+        better: Lower,
+        meaning: "leads no provider matched",
+        value: |t, _| count(t.leads_unreachable),
+    },
+    Metric {
+        name: "leads_to_nurture",
+        unit: "leads",
+        label: "Leads to nurture",
+        section: Routing,
+        format: Count,
+        better: Neutral,
+        meaning: "first gate decisions below `gate.nurture_below`",
+        value: |t, _| count(t.leads_to_nurture),
+    },
+    Metric {
+        name: "leads_to_outreach",
+        unit: "leads",
+        label: "Leads to outreach",
+        section: Routing,
+        format: Count,
+        better: Neutral,
+        meaning: "first gate decisions at or above `gate.nurture_below`",
+        value: |t, _| count(t.leads_to_outreach),
+    },
+    Metric {
+        name: "drafts_reviewed",
+        unit: "drafts",
+        label: "Drafts reviewed",
+        section: ReviewGate,
+        format: Count,
+        better: Neutral,
+        meaning: "completed reviews (= approved + discarded)",
+        value: |t, _| count(t.drafts_reviewed),
+    },
+    Metric {
+        name: "drafts_approved",
+        unit: "drafts",
+        label: "Drafts approved",
+        section: ReviewGate,
+        format: Count,
+        better: Neutral,
+        meaning: "drafts a rep approved (edited ones included)",
+        value: |t, _| count(t.drafts_approved),
+    },
+    Metric {
+        name: "drafts_edited",
+        unit: "drafts",
+        label: "Drafts edited",
+        section: ReviewGate,
+        format: Count,
+        better: Lower,
+        meaning: "approved drafts the rep edited first",
+        value: |t, _| count(t.drafts_edited),
+    },
+    Metric {
+        name: "drafts_discarded",
+        unit: "drafts",
+        label: "Drafts discarded",
+        section: ReviewGate,
+        format: Count,
+        better: Neutral,
+        meaning: "drafts a rep discarded",
+        value: |t, _| count(t.drafts_discarded),
+    },
+    Metric {
+        name: "drafts_expired",
+        unit: "drafts",
+        label: "Drafts expired",
+        section: ReviewGate,
+        format: Count,
+        better: Lower,
+        meaning: "drafts whose review had not started within `review.expire_after`",
+        value: |t, _| count(t.drafts_expired),
+    },
+    Metric {
+        name: "emails_autosent",
+        unit: "emails",
+        label: "Emails sent autonomously",
+        section: Email,
+        format: Count,
+        better: Neutral,
+        meaning: "autonomous sends (AI SDR)",
+        value: |t, _| count(t.emails_autosent),
+    },
+    Metric {
+        name: "emails_sent",
+        unit: "emails",
+        label: "Emails sent",
+        section: Email,
+        format: Count,
+        better: Higher,
+        meaning: "all sends, autonomous included",
+        value: |t, _| count(t.emails_sent),
+    },
+    Metric {
+        name: "emails_bounced",
+        unit: "emails",
+        label: "Emails bounced",
+        section: Email,
+        format: Count,
+        better: Lower,
+        meaning: "sends that bounced",
+        value: |t, _| count(t.emails_bounced),
+    },
+    Metric {
+        name: "replies",
+        unit: "replies",
+        label: "Replies",
+        section: Email,
+        format: Count,
+        better: Higher,
+        meaning: "replies arriving in W",
+        value: |t, _| count(t.replies),
+    },
+    Metric {
+        name: "positive_replies",
+        unit: "replies",
+        label: "Positive replies",
+        section: Email,
+        format: Count,
+        better: Higher,
+        meaning: "positive replies arriving in W (each a conversation)",
+        value: |t, _| count(t.positive_replies),
+    },
+    Metric {
+        name: "meetings",
+        unit: "meetings",
+        label: "Meetings booked",
+        section: Email,
+        format: Count,
+        better: Higher,
+        meaning: "meetings booked by conversations ending in W",
+        value: |t, _| count(t.meetings),
+    },
+    Metric {
+        name: "nurture_touches",
+        unit: "touches",
+        label: "Nurture touches",
+        section: Nurture,
+        format: Count,
+        better: Neutral,
+        meaning: "nurture emails in W (not `emails_sent`)",
+        value: |t, _| count(t.nurture_touches),
+    },
+    Metric {
+        name: "nurture_reengaged",
+        unit: "leads",
+        label: "Re-engaged from nurture",
+        section: Nurture,
+        format: Count,
+        better: Higher,
+        meaning: "re-entries from nurture into the gate",
+        value: |t, _| count(t.nurture_reengaged),
+    },
+    Metric {
+        name: "leads_dormant",
+        unit: "leads",
+        label: "Dormant leads",
+        section: Nurture,
+        format: Count,
+        better: Neutral,
+        meaning: "leads that finished nurture without re-entry",
+        value: |t, _| count(t.leads_dormant),
+    },
+    Metric {
+        name: "leads_in_progress_end",
+        unit: "leads",
+        label: "Leads in progress at the horizon",
+        section: Routing,
+        format: Count,
+        better: Neutral,
+        meaning: "leads still in flight at the horizon",
+        value: |t, _| count(t.leads_in_progress_end),
+    },
+    Metric {
+        name: "nurture_share",
+        unit: "share",
+        label: "Nurture share",
+        section: Headline,
+        format: Share,
+        better: Neutral,
+        meaning: "to_nurture / (to_nurture + to_outreach)",
+        value: |t, _| {
+            let routed = t.leads_to_nurture + t.leads_to_outreach;
+            ratio(t.leads_to_nurture as f64, routed as f64)
+        },
+    },
+    Metric {
+        name: "rep_prep_hours",
+        unit: "h",
+        label: "Rep prep hours",
+        section: Hours,
+        format: Fixed2,
+        better: Lower,
+        meaning: "rep working time on prep in W: reviews, edits, human-lane stages",
+        value: |t, _| Some(rep_prep_hours(t)),
+    },
+    Metric {
+        name: "rep_conversation_hours",
+        unit: "h",
+        label: "Rep conversation hours",
+        section: Hours,
+        format: Fixed2,
+        better: Neutral,
+        meaning: "rep working time on conversations in W",
+        value: |t, _| Some(rep_conversation_hours(t)),
+    },
+    Metric {
+        name: "rep_utilization",
+        unit: "share",
+        label: "Rep utilization",
+        section: Hours,
+        format: Share,
+        better: Neutral,
+        meaning: "(prep + conversation hours) / rep working hours in W",
+        value: |t, c| {
+            ratio(
+                rep_prep_hours(t) + rep_conversation_hours(t),
+                rep_hours_available(c),
+            )
+        },
+    },
+    Metric {
+        name: "manual_prep_hours",
+        unit: "h",
+        label: "Manual prep hours",
+        section: Hours,
+        format: Fixed2,
+        better: Neutral,
+        meaning: "the manual counterfactual: prep the same leads would have cost reps by hand",
+        value: |t, _| Some(manual_prep_hours(t)),
+    },
+    Metric {
+        name: "manual_prep_load",
+        unit: "share",
+        label: "Manual prep load",
+        section: Hours,
+        format: Share,
+        better: Neutral,
+        meaning: "manual_prep_hours / rep working hours in W (above 1: the manual process could not keep up)",
+        value: |t, c| ratio(manual_prep_hours(t), rep_hours_available(c)),
+    },
+    Metric {
+        name: "hours_saved_per_rep_week",
+        unit: "h/rep-week",
+        label: "Hours saved per rep-week",
+        section: Headline,
+        format: Fixed2,
+        better: Higher,
+        meaning: "(manual_prep_hours - rep_prep_hours) / (reps x weeks of W)",
+        value: |t, c| {
+            let weeks = c.window_seconds / WEEK;
+            ratio(
+                manual_prep_hours(t) - rep_prep_hours(t),
+                f64::from(c.reps) * weeks,
+            )
+        },
+    },
+    Metric {
+        name: "prep_time_reduction",
+        unit: "x",
+        label: "Prep time reduction",
+        section: Headline,
+        format: Fixed2,
+        better: Higher,
+        meaning: "manual_prep_hours / rep_prep_hours",
+        value: |t, _| ratio(manual_prep_hours(t), rep_prep_hours(t)),
+    },
+    Metric {
+        name: "review_queue_mean",
+        unit: "drafts",
+        label: "Review queue, mean",
+        section: ReviewGate,
+        format: Fixed2,
+        better: Lower,
+        meaning: "time-average number of drafts waiting for review",
+        value: |t, c| ratio(t.review_queue_area, c.window_seconds),
+    },
+    Metric {
+        name: "review_wait_mean_h",
+        unit: "h",
+        label: "Review wait, mean",
+        section: Headline,
+        format: Fixed2,
+        better: Lower,
+        meaning: "calendar hours from queueing to the start of review, mean",
+        value: |t, _| t.review_wait.mean(),
+    },
+    Metric {
+        name: "review_wait_p95_h",
+        unit: "h",
+        label: "Review wait, 95th percentile",
+        section: ReviewGate,
+        format: Fixed2,
+        better: Lower,
+        meaning: "calendar hours from queueing to the start of review, 95th percentile",
+        value: |t, _| t.review_wait.quantile(0.95),
+    },
+    Metric {
+        name: "lead_to_send_p50_h",
+        unit: "h",
+        label: "Lead to send, median",
+        section: Email,
+        format: Fixed2,
+        better: Lower,
+        meaning: "calendar hours from arrival to send, median",
+        value: |t, _| t.lead_to_send.quantile(0.5),
+    },
+    Metric {
+        name: "lead_to_send_p95_h",
+        unit: "h",
+        label: "Lead to send, 95th percentile",
+        section: Email,
+        format: Fixed2,
+        better: Lower,
+        meaning: "calendar hours from arrival to send, 95th percentile",
+        value: |t, _| t.lead_to_send.quantile(0.95),
+    },
+    Metric {
+        name: "agent_utilization",
+        unit: "share",
+        label: "Agent utilization",
+        section: Hours,
+        format: Share,
+        better: Neutral,
+        meaning: "agent busy time / (slots x agent working time in W)",
+        value: |t, c| {
+            ratio(
+                t.agent_busy_seconds,
+                f64::from(c.agents) * c.agent_working_seconds,
+            )
+        },
+    },
+    Metric {
+        name: "provider_calls",
+        unit: "calls",
+        label: "Provider calls",
+        section: Costs,
+        format: Count,
+        better: Lower,
+        meaning: "enrichment calls issued in W, retries included",
+        value: |t, _| count(t.provider_calls),
+    },
+    Metric {
+        name: "provider_retries",
+        unit: "calls",
+        label: "Provider retries",
+        section: Costs,
+        format: Count,
+        better: Lower,
+        meaning: "retries after a provider error, among the calls",
+        value: |t, _| count(t.provider_retries),
+    },
+    Metric {
+        name: "cost_agents",
+        unit: "$",
+        label: "Agent and provider cost",
+        section: Costs,
+        format: Fixed2,
+        better: Lower,
+        meaning: "provider calls + agent scoring + agent drafting costs in W",
+        value: |t, _| Some(t.cost_agents),
+    },
+    Metric {
+        name: "cost_per_email_sent",
+        unit: "$/email",
+        label: "Cost per email sent",
+        section: Costs,
+        format: Fixed2,
+        better: Lower,
+        meaning: "(cost_agents + hourly_cost x rep_prep_hours) / emails_sent",
+        value: |t, c| {
+            let rep_cost = c.hourly_cost * rep_prep_hours(t);
+            ratio(t.cost_agents + rep_cost, t.emails_sent as f64)
+        },
+    },
+    Metric {
+        name: "cost_per_meeting",
+        unit: "$/meeting",
+        label: "Cost per meeting",
+        section: Costs,
+        format: Fixed2,
+        better: Lower,
+        meaning: "(cost_agents + hourly_cost x (prep + conversation hours)) / meetings",
+        value: |t, c| {
+            ratio(
+                t.cost_agents + c.hourly_cost * (rep_prep_hours(t) + rep_conversation_hours(t)),
+                t.meetings as f64,
+            )
+        },
+    },
+    Metric {
+        name: "good_fit_to_nurture",
+        unit: "leads",
+        label: "Good leads lost to nurture",
+        section: GateQuality,
+        format: Count,
+        better: Lower,
+        meaning: "good leads (true fit >= `gate.good_fit_at`) the gate sent to nurture",
+        value: |t, _| count(t.good_fit_to_nurture),
+    },
+    Metric {
+        name: "low_fit_reviewed",
+        unit: "drafts",
+        label: "Low-fit drafts reviewed",
+        section: GateQuality,
+        format: Count,
+        better: Lower,
+        meaning: "reviews of leads with true fit below `review.reject_fit_below`",
+        value: |t, _| count(t.low_fit_reviewed),
+    },
+    Metric {
+        name: "low_fit_sent",
+        unit: "emails",
+        label: "Irreversible low-fit sends",
+        section: GateQuality,
+        format: Count,
+        better: Lower,
+        meaning: "irreversible sends to leads with true fit below `review.reject_fit_below`",
+        value: |t, _| count(t.low_fit_sent),
+    },
+];
+
+/// The metric of this name.
+pub fn metric(name: &str) -> Option<&'static Metric> {
+    METRICS.iter().find(|m| m.name == name)
+}
+
+/// The position of a metric in [`METRICS`] (and so in every result row).
+pub fn metric_index(name: &str) -> Option<usize> {
+    METRICS.iter().position(|m| m.name == name)
+}
+
+/// Every metric's name, in report order.
+pub fn metric_names() -> impl Iterator<Item = &'static str> {
+    METRICS.iter().map(|m| m.name)
+}
+
+/// The values of every metric, in [`METRICS`] order.
+pub fn values(tally: &Tally, capacity: &Capacity) -> Vec<Option<f64>> {
+    METRICS.iter().map(|m| m.value(tally, capacity)).collect()
+}
+
+/// Start and end markers of the generated glossary in `README.md`.
+pub const GLOSSARY_START: &str = "<!-- metric-glossary:start -->";
+/// See [`GLOSSARY_START`].
+pub const GLOSSARY_END: &str = "<!-- metric-glossary:end -->";
+
+/// The Markdown glossary of every metric and weekly column, as the README
+/// carries it between [`GLOSSARY_START`] and [`GLOSSARY_END`].
+pub fn glossary_markdown() -> String {
+    let mut out = String::from("| metric | unit | meaning |\n| --- | --- | --- |\n");
+    for m in &METRICS {
+        out.push_str(&format!("| `{}` | {} | {} |\n", m.name, m.unit, m.meaning));
+    }
+    out.push_str("\nWeekly series (`weekly.parquet`, counts by event time, every week):\n\n");
+    out.push_str("| column | meaning |\n| --- | --- |\n");
+    for w in Weekly::ALL {
+        out.push_str(&format!("| `{}` | {} |\n", w.name(), w.meaning()));
+    }
+    out
+}
+
+/// Defines the weekly counts once: the enum, its list, names and meanings.
+macro_rules! weekly_counts {
+    ($($variant:ident => $name:literal, $meaning:literal;)*) => {
+        /// A count of the weekly series, by event time (MODEL.md section 10).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Weekly {
+            $(
+                #[doc = $meaning]
+                $variant,
+            )*
         }
+
+        impl Weekly {
+            /// Every weekly count, in column order.
+            pub const ALL: [Weekly; [$(Weekly::$variant),*].len()] = [$(Weekly::$variant),*];
+
+            /// The column name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Weekly::$variant => $name,)*
+                }
+            }
+
+            /// What the column counts.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(Weekly::$variant => $meaning,)*
+                }
+            }
+        }
+    };
+}
+
+weekly_counts! {
+    LeadsArrived => "leads_arrived", "leads arriving";
+    LeadsUnreachable => "leads_unreachable", "leads leaving unreachable";
+    LeadsToNurture => "leads_to_nurture", "first gate decisions to nurture";
+    LeadsToOutreach => "leads_to_outreach", "first gate decisions to outreach";
+    EmailsSent => "emails_sent", "emails sent, autonomous included";
+    EmailsAutosent => "emails_autosent", "emails sent autonomously";
+    Replies => "replies", "replies arriving";
+    Meetings => "meetings", "meetings booked";
+    NurtureTouches => "nurture_touches", "nurture emails";
+}
+
+/// Number of weekly columns.
+pub const WEEKLY_LEN: usize = Weekly::ALL.len();
+
+/// The counts of one week of one replication, by event time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WeekCounts([u64; WEEKLY_LEN]);
+
+impl WeekCounts {
+    /// The counts in [`Weekly::ALL`] order.
+    pub fn new(values: [u64; WEEKLY_LEN]) -> Self {
+        WeekCounts(values)
     }
 
-    /// The weekly row for time `t` (the last row for times past it).
-    pub fn week(&mut self, t: f64) -> &mut WeekCounts {
-        let last = self.weekly.len().saturating_sub(1);
-        let i = ((t / WEEK).floor().max(0.0) as usize).min(last);
-        &mut self.weekly[i]
+    /// One count.
+    pub fn get(&self, count: Weekly) -> u64 {
+        self.0[count as usize]
     }
 
-    /// The metric values in [`METRICS`] order; `None` where a ratio's
-    /// denominator is zero.
-    pub fn finish(&self, cap: &Capacity) -> Vec<Option<f64>> {
-        let c = |v: u64| Some(v as f64);
-        let rep_prep_hours = self.rep_prep_seconds / HOUR;
-        let rep_conversation_hours = self.rep_conversation_seconds / HOUR;
-        let manual_prep_hours = self.manual_prep_seconds / HOUR;
-        let rep_hours_available = f64::from(cap.reps) * cap.rep_working_seconds / HOUR;
-        let weeks = cap.window_seconds / WEEK;
-        let routed = self.leads_to_nurture + self.leads_to_outreach;
-        let rep_cost = cap.hourly_cost * rep_prep_hours;
-        let values = [
-            c(self.leads_arrived),
-            c(self.leads_unreachable),
-            c(self.leads_to_nurture),
-            c(self.leads_to_outreach),
-            c(self.drafts_reviewed),
-            c(self.drafts_approved),
-            c(self.drafts_edited),
-            c(self.drafts_discarded),
-            c(self.drafts_expired),
-            c(self.emails_autosent),
-            c(self.emails_sent),
-            c(self.emails_bounced),
-            c(self.replies),
-            c(self.positive_replies),
-            c(self.meetings),
-            c(self.nurture_touches),
-            c(self.nurture_reengaged),
-            c(self.leads_dormant),
-            c(self.leads_in_progress_end),
-            ratio(self.leads_to_nurture as f64, routed as f64),
-            Some(rep_prep_hours),
-            Some(rep_conversation_hours),
-            ratio(rep_prep_hours + rep_conversation_hours, rep_hours_available),
-            Some(manual_prep_hours),
-            ratio(manual_prep_hours, rep_hours_available),
-            ratio(
-                manual_prep_hours - rep_prep_hours,
-                f64::from(cap.reps) * weeks,
-            ),
-            ratio(manual_prep_hours, rep_prep_hours),
-            ratio(self.review_queue_area, cap.window_seconds),
-            self.review_wait.mean(),
-            self.review_wait.quantile(0.95),
-            self.lead_to_send.quantile(0.5),
-            self.lead_to_send.quantile(0.95),
-            ratio(
-                self.agent_busy_seconds,
-                f64::from(cap.agents) * cap.agent_working_seconds,
-            ),
-            c(self.provider_calls),
-            c(self.provider_retries),
-            Some(self.cost_agents),
-            ratio(self.cost_agents + rep_cost, self.emails_sent as f64),
-            ratio(
-                self.cost_agents + cap.hourly_cost * (rep_prep_hours + rep_conversation_hours),
-                self.meetings as f64,
-            ),
-            c(self.good_fit_to_nurture),
-            c(self.low_fit_reviewed),
-            c(self.low_fit_sent),
-        ];
-        values.to_vec()
+    /// Adds one to a count.
+    pub fn add(&mut self, count: Weekly) {
+        self.0[count as usize] += 1;
+    }
+
+    /// The counts in [`Weekly::ALL`] order.
+    pub fn values(&self) -> [u64; WEEKLY_LEN] {
+        self.0
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use super::*;
 
     #[test]
+    fn metric_names_are_unique_and_in_the_contract() {
+        // MODEL.md section 6, in its order.
+        let contract = "leads_arrived, leads_unreachable, leads_to_nurture, leads_to_outreach, \
+            drafts_reviewed, drafts_approved, drafts_edited, drafts_discarded, drafts_expired, \
+            emails_autosent, emails_sent, emails_bounced, replies, positive_replies, meetings, \
+            nurture_touches, nurture_reengaged, leads_dormant, leads_in_progress_end, \
+            nurture_share, rep_prep_hours, rep_conversation_hours, rep_utilization, \
+            manual_prep_hours, manual_prep_load, hours_saved_per_rep_week, prep_time_reduction, \
+            review_queue_mean, review_wait_mean_h, review_wait_p95_h, lead_to_send_p50_h, \
+            lead_to_send_p95_h, agent_utilization, provider_calls, provider_retries, \
+            cost_agents, cost_per_email_sent, cost_per_meeting, good_fit_to_nurture, \
+            low_fit_reviewed, low_fit_sent";
+        let names: Vec<&str> = contract.split(',').map(str::trim).collect();
+        assert_eq!(metric_names().collect::<Vec<_>>(), names);
+        let labels: HashSet<&str> = METRICS.iter().map(|m| m.label).collect();
+        assert_eq!(labels.len(), METRICS.len(), "labels are unique");
+    }
+
+    #[test]
+    fn every_metric_reads_its_own_tally() {
+        // Give each raw count a distinct value; a count metric must return
+        // the tally of its own name, so two swapped definitions fail.
+        let mut t = Tally::default();
+        let counts: [(&str, &mut u64); 22] = [
+            ("leads_arrived", &mut t.leads_arrived),
+            ("leads_unreachable", &mut t.leads_unreachable),
+            ("leads_to_nurture", &mut t.leads_to_nurture),
+            ("leads_to_outreach", &mut t.leads_to_outreach),
+            ("drafts_reviewed", &mut t.drafts_reviewed),
+            ("drafts_approved", &mut t.drafts_approved),
+            ("drafts_edited", &mut t.drafts_edited),
+            ("drafts_discarded", &mut t.drafts_discarded),
+            ("drafts_expired", &mut t.drafts_expired),
+            ("emails_autosent", &mut t.emails_autosent),
+            ("emails_sent", &mut t.emails_sent),
+            ("emails_bounced", &mut t.emails_bounced),
+            ("replies", &mut t.replies),
+            ("positive_replies", &mut t.positive_replies),
+            ("meetings", &mut t.meetings),
+            ("nurture_touches", &mut t.nurture_touches),
+            ("nurture_reengaged", &mut t.nurture_reengaged),
+            ("leads_dormant", &mut t.leads_dormant),
+            ("leads_in_progress_end", &mut t.leads_in_progress_end),
+            ("good_fit_to_nurture", &mut t.good_fit_to_nurture),
+            ("low_fit_reviewed", &mut t.low_fit_reviewed),
+            ("low_fit_sent", &mut t.low_fit_sent),
+        ];
+        let mut expected = Vec::new();
+        for (i, (name, field)) in counts.into_iter().enumerate() {
+            *field = 1000 + i as u64;
+            expected.push((name, 1000.0 + i as f64));
+        }
+        t.provider_calls = 77;
+        t.provider_retries = 7;
+        t.cost_agents = 12.5;
+        let cap = Capacity {
+            window_seconds: WEEK,
+            reps: 1,
+            rep_working_seconds: 40.0 * HOUR,
+            agents: 1,
+            agent_working_seconds: WEEK,
+            hourly_cost: 50.0,
+        };
+        for (name, value) in expected {
+            assert_eq!(metric(name).unwrap().value(&t, &cap), Some(value), "{name}");
+        }
+        assert_eq!(
+            metric("provider_calls").unwrap().value(&t, &cap),
+            Some(77.0)
+        );
+        assert_eq!(
+            metric("provider_retries").unwrap().value(&t, &cap),
+            Some(7.0)
+        );
+        assert_eq!(metric("cost_agents").unwrap().value(&t, &cap), Some(12.5));
+        let share = 1002.0 / (1002.0 + 1003.0);
+        assert_eq!(
+            metric("nurture_share").unwrap().value(&t, &cap),
+            Some(share)
+        );
+    }
+
+    #[test]
     fn ratios_with_zero_denominators_are_undefined() {
-        let counters = Counters::new(1);
+        let tally = Tally::default();
         let cap = Capacity {
             window_seconds: WEEK,
             reps: 0,
@@ -280,7 +805,7 @@ mod tests {
             agent_working_seconds: WEEK,
             hourly_cost: 50.0,
         };
-        let v = counters.finish(&cap);
+        let v = values(&tally, &cap);
         assert_eq!(v.len(), METRICS.len());
         let get = |n: &str| v[metric_index(n).unwrap()];
         assert_eq!(get("nurture_share"), None);
@@ -293,9 +818,11 @@ mod tests {
 
     #[test]
     fn hours_saved_follows_its_definition() {
-        let mut counters = Counters::new(1);
-        counters.manual_prep_seconds = 100.0 * HOUR;
-        counters.rep_prep_seconds = 20.0 * HOUR;
+        let tally = Tally {
+            manual_prep_seconds: 100.0 * HOUR,
+            rep_prep_seconds: 20.0 * HOUR,
+            ..Tally::default()
+        };
         let cap = Capacity {
             window_seconds: 2.0 * WEEK,
             reps: 4,
@@ -304,10 +831,44 @@ mod tests {
             agent_working_seconds: 2.0 * WEEK,
             hourly_cost: 50.0,
         };
-        let v = counters.finish(&cap);
+        let v = values(&tally, &cap);
         let get = |n: &str| v[metric_index(n).unwrap()].unwrap();
         assert_eq!(get("hours_saved_per_rep_week"), 80.0 / 8.0);
         assert_eq!(get("prep_time_reduction"), 5.0);
         assert_eq!(get("manual_prep_load"), 100.0 / 280.0);
+    }
+
+    #[test]
+    fn weekly_columns_are_named_once_in_order() {
+        let names: Vec<&str> = Weekly::ALL.iter().map(|w| w.name()).collect();
+        let unique: HashSet<&&str> = names.iter().collect();
+        assert_eq!(unique.len(), WEEKLY_LEN);
+        for (i, w) in Weekly::ALL.iter().enumerate() {
+            assert_eq!(*w as usize, i);
+        }
+        let mut week = WeekCounts::default();
+        week.add(Weekly::Replies);
+        week.add(Weekly::Replies);
+        assert_eq!(week.get(Weekly::Replies), 2);
+        assert_eq!(week.values().iter().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn units_and_directions_make_sense() {
+        for m in &METRICS {
+            assert!(!m.unit.is_empty() && !m.meaning.is_empty(), "{}", m.name);
+            if m.name.ends_with("_h") || m.name.ends_with("_hours") {
+                assert_eq!(m.unit, "h", "{}", m.name);
+            }
+            if m.name.starts_with("cost") {
+                assert!(m.unit.starts_with('$'), "{}", m.name);
+                assert_eq!(m.better, Better::Lower, "{}", m.name);
+            }
+        }
+        assert_eq!(
+            metric("hours_saved_per_rep_week").unwrap().better,
+            Better::Higher
+        );
+        assert_eq!(metric("meetings").unwrap().better, Better::Higher);
     }
 }

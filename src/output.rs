@@ -33,7 +33,7 @@ pub(crate) mod fixtures {
                 let metrics = METRICS
                     .iter()
                     .enumerate()
-                    .map(|(i, name)| match *name {
+                    .map(|(i, m)| match m.name {
                         "cost_per_meeting" => None,
                         "nurture_share" if r == 1 => None,
                         "nurture_share" => Some(0.25 + 0.01 * f64::from(r)),
@@ -43,15 +43,11 @@ pub(crate) mod fixtures {
                     })
                     .collect();
                 let weekly = (0..3u64)
-                    .map(|w| WeekCounts {
-                        leads_arrived: 100 + w,
-                        leads_unreachable: 10,
-                        leads_to_nurture: 20,
-                        leads_to_outreach: 70,
-                        emails_sent: 60 + u64::from(r),
-                        emails_autosent: 5,
-                        replies: 6,
-                        meetings: 1,
+                    .map(|w| {
+                        // In `Weekly::ALL` order: arrived, unreachable, to
+                        // nurture, to outreach, sent, autosent, replies,
+                        // meetings, nurture touches.
+                        WeekCounts::new([100 + w, 10, 20, 70, 60 + u64::from(r), 5, 6, 1, 30])
                     })
                     .collect();
                 ReplicationResult {

@@ -11,25 +11,32 @@
 mod agents;
 mod counterfactual;
 mod email;
+mod gate;
+mod happening;
 mod lead;
+mod nurture;
 mod providers;
 mod reps;
+
+pub use happening::{
+    Answer, BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Route, Stage, Verdict,
+};
 
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use crate::calendar::{describe_time, Calendar};
+use crate::calendar::describe_time;
 use crate::engine::{Bound, Engine, Limits, Runaway, SAME_INSTANT_LIMIT};
 use crate::error::{Error, Result};
 use crate::experiment::ReplicationResult;
-use crate::metrics::{Capacity, Counters};
+use crate::metrics::{self, Capacity, MetricsRecorder};
 use crate::rng::{stream, Purpose, Stream};
 use crate::scenario::{Arrivals, Lane, Scenario};
-use crate::units::{DAY, WEEK};
+use crate::units::DAY;
 
 use agents::AgentPool;
 use email::SendQueue;
-use lead::{Fate, Holder, Lead, LeadStreams, Leads, ReviewKey, Stage};
+use lead::{Holder, Lead, LeadStreams, Leads, ReviewKey};
 use providers::TokenBucket;
 use reps::{RepPool, RepTask};
 
@@ -56,6 +63,7 @@ enum Event {
     EmailWake,
     /// A reply arrives.
     Reply {
+        lead: LeadRef,
         positive: bool,
         conversation: f64,
         meeting: bool,
@@ -126,16 +134,34 @@ fn schedule_wake(engine: &mut Engine<Event>, pending: &mut bool, t: f64, event: 
 
 /// Runs replication `replication` of `sc` and returns its metrics.
 pub fn run_replication(sc: &Scenario, replication: u32) -> Result<ReplicationResult> {
-    let mut p = Pipeline::new(sc, replication);
-    p.run()?;
-    p.finish()
+    run_replication_with(sc, replication, ())
 }
 
-/// The state of one replication.
-struct Pipeline<'a> {
+/// Runs replication `replication` of `sc` and returns its metrics, with
+/// `recorder` seeing every happening beside the metrics recorder (an event
+/// log, a test's probe).
+pub fn run_replication_with<R: Recorder>(
+    sc: &Scenario,
+    replication: u32,
+    recorder: R,
+) -> Result<ReplicationResult> {
+    let mut p = Pipeline::new(sc, replication, (MetricsRecorder::new(sc), recorder));
+    p.run()?;
+    let events = p.engine.processed();
+    let (metrics, _) = p.finish()?;
+    let (tally, weekly) = metrics.finish(replication)?;
+    Ok(ReplicationResult {
+        replication,
+        metrics: metrics::values(&tally, &Capacity::of(sc)),
+        weekly,
+        events,
+    })
+}
+
+/// The state of one replication, telling what happens to `recorder`.
+struct Pipeline<'a, R: Recorder> {
     sc: &'a Scenario,
     replication: u32,
-    warmup: f64,
     horizon: f64,
     engine: Engine<Event>,
     leads: Leads,
@@ -147,22 +173,17 @@ struct Pipeline<'a> {
     agents: AgentPool,
     buckets: Vec<TokenBucket>,
     email: SendQueue,
-    counters: Counters,
-    /// Final states of every lead, and of leads arriving in W.
+    recorder: R,
+    /// Final states of every lead.
     fates_all: [u64; 5],
-    fates_window: [u64; 5],
     arrived_all: u64,
-    /// Review queue: time of the last change, for the time average.
-    queue_changed_at: f64,
 }
 
-impl<'a> Pipeline<'a> {
-    fn new(sc: &'a Scenario, replication: u32) -> Self {
-        let weeks = (sc.run.horizon / WEEK).ceil().max(1.0) as usize;
+impl<'a, R: Recorder> Pipeline<'a, R> {
+    fn new(sc: &'a Scenario, replication: u32, recorder: R) -> Self {
         Pipeline {
             sc,
             replication,
-            warmup: sc.run.warmup,
             horizon: sc.run.horizon,
             engine: Engine::with_limits(watchdog_limits(sc)),
             leads: Leads::default(),
@@ -177,14 +198,10 @@ impl<'a> Pipeline<'a> {
                 .iter()
                 .map(|p| TokenBucket::new(p.rate_limit_per_min))
                 .collect(),
-            email: SendQueue::new(
-                u64::from(sc.email.mailboxes) * u64::from(sc.email.daily_cap_per_mailbox),
-            ),
-            counters: Counters::new(weeks),
+            email: SendQueue::new(sc.email.mailboxes, sc.email.daily_cap_per_mailbox),
+            recorder,
             fates_all: [0; 5],
-            fates_window: [0; 5],
             arrived_all: 0,
-            queue_changed_at: 0.0,
         }
     }
 
@@ -192,14 +209,15 @@ impl<'a> Pipeline<'a> {
         self.engine.now()
     }
 
-    /// True when `t` lies in the measured window W = [warmup, horizon).
-    fn in_window(&self, t: f64) -> bool {
-        t >= self.warmup && t < self.horizon
+    /// Tells the recorder what happens now.
+    #[inline(always)]
+    fn tell(&mut self, happening: Happening) {
+        self.recorder.record(self.engine.now(), happening);
     }
 
-    /// Working time of `cal` in `[start, end)` clipped to W.
-    fn busy_in_window(&self, cal: &Calendar, start: f64, end: f64) -> f64 {
-        cal.working_between(start.max(self.warmup), end.min(self.horizon))
+    /// The recorders' view of the lead in `slot`.
+    fn lead_ref(&mut self, slot: usize) -> LeadRef {
+        self.leads.at(slot).lead_ref()
     }
 
     /// Handles events until the horizon, or until the watchdog stops a run
@@ -256,10 +274,11 @@ impl<'a> Pipeline<'a> {
                 self.dispatch_email();
             }
             Event::Reply {
+                lead,
                 positive,
                 conversation,
                 meeting,
-            } => self.reply(positive, conversation, meeting),
+            } => self.reply(lead, positive, conversation, meeting),
             Event::NurtureTouch { lead } => self.nurture_touch(lead),
         }
     }
@@ -315,24 +334,28 @@ impl<'a> Pipeline<'a> {
         let segment = sc
             .segments
             .iter()
-            .find(|s| {
+            .position(|s| {
                 cumulative += s.share;
                 u < cumulative
             })
-            .unwrap_or(&sc.segments[sc.segments.len() - 1]);
-        let fit = segment.fit.sample(&mut attributes).clamp(0.0, 1.0);
+            .unwrap_or(sc.segments.len() - 1);
+        let fit = sc.segments[segment]
+            .fit
+            .sample(&mut attributes)
+            .clamp(0.0, 1.0);
         let mut cf = stream(sc.run.seed, self.replication, key, Purpose::Counterfactual);
         let manual = counterfactual::manual_prep_seconds(sc, fit, &mut cf);
-        let in_window = self.in_window(now);
         self.arrived_all += 1;
-        self.counters.week(now).leads_arrived += 1;
-        if in_window {
-            self.counters.leads_arrived += 1;
-            self.counters.manual_prep_seconds += manual;
-        }
+        let lead = LeadRef { key, arrived: now };
+        self.tell(Happening::Arrival {
+            lead,
+            segment: segment as u32,
+            fit,
+            manual_prep: manual,
+        });
         let slot = self.leads.insert(Lead {
+            key,
             arrived: now,
-            in_window,
             fit,
             score: 0.0,
             reentries: 0,
@@ -375,12 +398,24 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    /// Releases whoever holds the lead: an agent slot or a rep.
-    fn release_holder(&mut self, lead: usize) {
+    /// The stage's work is over: tells the recorder, and releases whoever
+    /// holds the lead (an agent slot or a rep).
+    fn end_stage(&mut self, lead: usize, stage: Stage) {
         let holder = std::mem::replace(&mut self.leads.at(lead).holder, Holder::Nobody);
+        let resource = match holder {
+            Holder::Nobody => return,
+            Holder::Agent { slot, .. } => Resource::Agent(slot),
+            Holder::Rep(rep) => Resource::Rep(rep as u32),
+        };
+        let lead_ref = self.lead_ref(lead);
+        self.tell(Happening::StageEnd {
+            lead: lead_ref,
+            stage,
+            resource,
+        });
         match holder {
             Holder::Nobody => {}
-            Holder::Agent { since } => self.release_agent(since),
+            Holder::Agent { slot, since } => self.release_agent(slot, since),
             Holder::Rep(rep) => self.release_rep(rep),
         }
     }
@@ -404,192 +439,72 @@ impl<'a> Pipeline<'a> {
         }
     }
 
-    // ----- the gate -------------------------------------------------------
-
-    /// Routes a scored lead: nurture below the threshold, otherwise drafting.
-    /// Only a lead's first decision counts in the routing metrics.
-    fn gate(&mut self, lead: usize) {
-        let now = self.now();
-        let sc = self.sc;
-        let gate = &sc.gate;
-        let l = self.leads.at(lead);
-        let first = !l.routed;
-        l.routed = true;
-        let (score, fit, in_window) = (l.score, l.fit, l.in_window);
-        if score < gate.nurture_below {
-            if first {
-                self.counters.week(now).leads_to_nurture += 1;
-                if in_window {
-                    self.counters.leads_to_nurture += 1;
-                    if fit >= gate.good_fit_at {
-                        self.counters.good_fit_to_nurture += 1;
-                    }
-                }
-            }
-            self.enter_nurture(lead);
-        } else {
-            if first {
-                self.counters.week(now).leads_to_outreach += 1;
-                if in_window {
-                    self.counters.leads_to_outreach += 1;
-                }
-            }
-            let l = self.leads.at(lead);
-            l.edited = false;
-            l.autonomous = false;
-            self.request_stage(lead, Stage::Drafting);
-        }
-    }
-
-    /// A draft is ready: straight to the email system (human draft or
-    /// autonomous send) or into the review queue.
-    fn after_draft(&mut self, lead: usize) {
-        let score = self.leads.at(lead).score;
-        if self.sc.drafting.lane == Lane::Human {
-            self.enqueue_send(lead, false);
-        } else if self
-            .sc
-            .gate
-            .autosend_at_or_above
-            .is_some_and(|threshold| score >= threshold)
-        {
-            self.enqueue_send(lead, true);
-        } else {
-            self.enqueue_review(lead);
-        }
-    }
-
-    // ----- nurture --------------------------------------------------------
-
-    /// Starts a fresh nurture sequence (dormant at once with no touches).
-    fn enter_nurture(&mut self, lead: usize) {
-        if self.sc.nurture.touches == 0 {
-            self.finish_lead(lead, Fate::Dormant);
-            return;
-        }
-        self.leads.at(lead).touches = 0;
-        self.engine
-            .schedule_after(self.sc.nurture.interval, Event::NurtureTouch { lead });
-    }
-
-    /// A touch: the lead may engage and re-enter the gate; after the last
-    /// touch without re-entry it is dormant.
-    fn nurture_touch(&mut self, lead: usize) {
-        let now = self.now();
-        let sc = self.sc;
-        let nurture = &sc.nurture;
-        if self.in_window(now) {
-            self.counters.nurture_touches += 1;
-        }
-        let l = self.leads.at(lead);
-        l.touches += 1;
-        let engaged = l.streams.nurture.random::<f64>() < nurture.engage_rate.at(l.fit);
-        if engaged && l.reentries < nurture.max_reentries {
-            l.reentries += 1;
-            l.score = (l.score + nurture.rescore_boost).min(1.0);
-            if l.in_window {
-                self.counters.nurture_reengaged += 1;
-            }
-            self.gate(lead);
-        } else if l.touches >= nurture.touches {
-            self.finish_lead(lead, Fate::Dormant);
-        } else {
-            self.engine
-                .schedule_after(nurture.interval, Event::NurtureTouch { lead });
-        }
-    }
-
     // ----- end states -----------------------------------------------------
 
-    /// Removes a lead that reached a final state and counts it.
+    /// Removes a lead that reached a final state and tells the recorder.
     fn finish_lead(&mut self, lead: usize, fate: Fate) -> Lead {
         let l = self.leads.remove(lead);
         self.fates_all[fate as usize] += 1;
-        if l.in_window {
-            self.fates_window[fate as usize] += 1;
-            match fate {
-                Fate::Unreachable => self.counters.leads_unreachable += 1,
-                Fate::Dormant => self.counters.leads_dormant += 1,
-                Fate::Sent | Fate::Discarded | Fate::Dropped => {}
-            }
-        }
+        self.tell(Happening::Fate {
+            lead: l.lead_ref(),
+            fate,
+        });
         l
     }
 
-    /// Closes the books at the horizon: busy time of work in progress, the
-    /// queue average, leads in progress, and the conservation of leads.
-    fn finish(mut self) -> Result<ReplicationResult> {
-        let sc = self.sc;
-        self.account_queue(self.horizon);
+    /// Closes the books at the horizon: the busy time of work in progress
+    /// and the leads still in flight go to the recorder, and conservation of
+    /// all leads is checked. Returns the recorder.
+    fn finish(mut self) -> Result<R> {
+        let horizon = self.horizon;
         for rep in 0..self.reps.running.len() {
             if let Some(running) = self.reps.running[rep] {
-                let busy = self.busy_in_window(&sc.reps.calendar, running.start, self.horizon);
-                running.class.add_to(&mut self.counters, busy);
+                self.recorder.record(
+                    horizon,
+                    Happening::Busy {
+                        resource: Resource::Rep(rep as u32),
+                        class: running.class,
+                        start: running.start,
+                        end: horizon,
+                    },
+                );
             }
         }
         let mut in_progress_all = 0;
         for l in self.leads.iter() {
-            if let Holder::Agent { since } = l.holder {
-                self.counters.agent_busy_seconds +=
-                    self.busy_in_window(&sc.agents.calendar, since, self.horizon);
+            if let Holder::Agent { slot, since } = l.holder {
+                self.recorder.record(
+                    horizon,
+                    Happening::Busy {
+                        resource: Resource::Agent(slot),
+                        class: BusyClass::Agent,
+                        start: since,
+                        end: horizon,
+                    },
+                );
             }
             in_progress_all += 1;
-            if l.in_window {
-                self.counters.leads_in_progress_end += 1;
-            }
+            self.recorder
+                .record(horizon, Happening::InProgress { lead: l.lead_ref() });
         }
         self.check_conservation(in_progress_all)?;
-        let c = &self.counters;
-        if c.drafts_reviewed != c.drafts_approved + c.drafts_discarded {
-            return Err(self.invariant(format!(
-                "{} drafts reviewed but {} approved and {} discarded",
-                c.drafts_reviewed, c.drafts_approved, c.drafts_discarded
-            )));
-        }
-        let capacity = Capacity {
-            window_seconds: self.horizon - self.warmup,
-            reps: sc.reps.count,
-            rep_working_seconds: sc.reps.calendar.working_between(self.warmup, self.horizon),
-            agents: sc.agents.concurrency,
-            agent_working_seconds: sc
-                .agents
-                .calendar
-                .working_between(self.warmup, self.horizon),
-            hourly_cost: sc.reps.hourly_cost,
-        };
-        Ok(ReplicationResult {
-            replication: self.replication,
-            metrics: self.counters.finish(&capacity),
-            weekly: self.counters.weekly,
-            events: self.engine.processed(),
-        })
+        Ok(self.recorder)
     }
 
-    /// Every arrived lead is in exactly one final state or still in flight,
-    /// over all leads and over those arriving in W.
-    fn check_conservation(&self, in_progress_all: u64) -> Result<()> {
-        let names = ["unreachable", "dormant", "sent", "discarded", "dropped"];
-        for (label, arrived, fates, in_progress) in [
-            ("all", self.arrived_all, &self.fates_all, in_progress_all),
-            (
-                "measured-window",
-                self.counters.leads_arrived,
-                &self.fates_window,
-                self.counters.leads_in_progress_end,
-            ),
-        ] {
-            let ended: u64 = fates.iter().sum();
-            if arrived != ended + in_progress {
-                let detail: Vec<String> = names
-                    .iter()
-                    .zip(fates.iter())
-                    .map(|(n, v)| format!("{n} {v}"))
-                    .collect();
-                return Err(self.invariant(format!(
-                    "conservation of leads broken ({label}): {arrived} arrived, but {} and {in_progress} in progress",
-                    detail.join(", ")
-                )));
-            }
+    /// Every arrived lead is in exactly one final state or still in flight.
+    /// (The metrics recorder checks the same over the leads arriving in W.)
+    fn check_conservation(&self, in_progress: u64) -> Result<()> {
+        let ended: u64 = self.fates_all.iter().sum();
+        if self.arrived_all != ended + in_progress {
+            let detail: Vec<String> = Fate::ALL
+                .iter()
+                .map(|f| format!("{} {}", f.name(), self.fates_all[*f as usize]))
+                .collect();
+            return Err(self.invariant(format!(
+                "conservation of leads broken (all): {} arrived, but {} and {in_progress} in progress",
+                self.arrived_all,
+                detail.join(", ")
+            )));
         }
         Ok(())
     }
@@ -606,6 +521,7 @@ impl<'a> Pipeline<'a> {
 mod tests {
     use super::*;
     use crate::scenario::load_embedded;
+    use crate::units::WEEK;
 
     #[test]
     fn too_many_events_at_one_instant_stop_the_run_with_kind_and_time() {
@@ -619,7 +535,7 @@ mod tests {
             every: WEEK,
             at: 8.0 * 3600.0,
         };
-        let mut p = Pipeline::new(&sc, 3);
+        let mut p = Pipeline::new(&sc, 3, ());
         p.engine = Engine::with_limits(Limits {
             same_instant: 100,
             events: u64::MAX,
@@ -642,7 +558,7 @@ mod tests {
     #[test]
     fn a_run_far_beyond_its_expected_scale_is_stopped() {
         let sc = load_embedded(&[]).unwrap().scenario;
-        let mut p = Pipeline::new(&sc, 0);
+        let mut p = Pipeline::new(&sc, 0, ());
         p.engine = Engine::with_limits(Limits {
             same_instant: SAME_INSTANT_LIMIT,
             events: 1000,
@@ -671,7 +587,7 @@ mod tests {
     #[test]
     fn a_lost_lead_breaks_conservation_and_is_reported() {
         let sc = load_embedded(&[]).unwrap().scenario;
-        let mut p = Pipeline::new(&sc, 0);
+        let mut p = Pipeline::new(&sc, 0, ());
         p.run().unwrap();
         // Pretend one lead vanished without reaching a final state.
         p.arrived_all += 1;
@@ -683,20 +599,39 @@ mod tests {
     #[test]
     fn a_lead_counted_twice_breaks_conservation() {
         let sc = load_embedded(&[]).unwrap().scenario;
-        let mut p = Pipeline::new(&sc, 1);
+        let mut p = Pipeline::new(&sc, 1, ());
         p.run().unwrap();
-        p.fates_window[Fate::Sent as usize] += 1;
         p.fates_all[Fate::Sent as usize] += 1;
         assert!(p.finish().is_err());
     }
 
     #[test]
+    fn a_lead_counted_twice_in_the_window_breaks_conservation() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut p = Pipeline::new(&sc, 1, MetricsRecorder::new(&sc));
+        p.run().unwrap();
+        // A second final state for a lead that arrived in W.
+        let lead = LeadRef {
+            key: 0,
+            arrived: sc.run.warmup,
+        };
+        p.tell(Happening::Fate {
+            lead,
+            fate: Fate::Sent,
+        });
+        let recorder = p.finish().expect("all leads still add up");
+        let err = recorder.finish(1).unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.to_string().contains("measured-window"), "{err}");
+    }
+
+    #[test]
     fn every_lead_is_accounted_for_at_the_horizon() {
         let sc = load_embedded(&[]).unwrap().scenario;
-        let mut p = Pipeline::new(&sc, 2);
+        let mut p = Pipeline::new(&sc, 2, MetricsRecorder::new(&sc));
         p.run().unwrap();
         let ended: u64 = p.fates_all.iter().sum();
         assert_eq!(p.arrived_all, ended + p.leads.iter().count() as u64);
-        assert!(p.finish().is_ok());
+        assert!(p.finish().unwrap().finish(2).is_ok());
     }
 }

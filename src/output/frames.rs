@@ -5,10 +5,10 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::experiment::RunResult;
-use crate::metrics::{METRICS, WEEKLY_COLUMNS};
+use crate::metrics::{Weekly, METRICS, WEEKLY_LEN};
 
 /// Builds a frame from columns that were built together, so they have equal
-/// lengths and, being [`METRICS`] or [`WEEKLY_COLUMNS`] names plus the key
+/// lengths and, being [`METRICS`] or [`Weekly`] names plus the key
 /// columns, unique names; `DataFrame::new` checks only that.
 fn frame(columns: Vec<Column>) -> DataFrame {
     let height = columns.first().map_or(0, Column::len);
@@ -31,7 +31,7 @@ pub fn summary_frame(result: &RunResult) -> DataFrame {
     frame(vec![
         Column::new(
             "metric".into(),
-            rows.iter().map(|(m, _)| **m).collect::<Vec<&str>>(),
+            rows.iter().map(|(m, _)| m.name).collect::<Vec<&str>>(),
         ),
         Column::new("n".into(), n),
         Column::new("mean".into(), stat(|a| a.mean)),
@@ -50,21 +50,21 @@ pub fn replications_frame(result: &RunResult) -> DataFrame {
         "replication".into(),
         reps.iter().map(|r| r.replication).collect::<Vec<u32>>(),
     ));
-    for (i, name) in METRICS.iter().enumerate() {
+    for (i, metric) in METRICS.iter().enumerate() {
         let values: Vec<Option<f64>> = reps
             .iter()
             .map(|r| r.metrics.get(i).copied().flatten())
             .collect();
-        columns.push(Column::new((*name).into(), values));
+        columns.push(Column::new(metric.name.into(), values));
     }
     frame(columns)
 }
 
 /// One row per replication and week: `replication` (u32), `week` (u32,
 /// 1-based: week 1 is [0, 1 week) of simulated time, warm-up included), then
-/// the [`WEEKLY_COLUMNS`] counts (u64).
+/// the [`Weekly`] counts (u64).
 pub fn weekly_frame(result: &RunResult) -> DataFrame {
-    let rows: Vec<(u32, u32, [u64; WEEKLY_COLUMNS.len()])> = result
+    let rows: Vec<(u32, u32, [u64; WEEKLY_LEN])> = result
         .replications
         .iter()
         .flat_map(|r| {
@@ -73,7 +73,7 @@ pub fn weekly_frame(result: &RunResult) -> DataFrame {
                 .map(move |(week, counts)| (r.replication, week, counts.values()))
         })
         .collect();
-    let mut columns = Vec::with_capacity(WEEKLY_COLUMNS.len() + 2);
+    let mut columns = Vec::with_capacity(WEEKLY_LEN + 2);
     columns.push(Column::new(
         "replication".into(),
         rows.iter().map(|row| row.0).collect::<Vec<u32>>(),
@@ -82,9 +82,9 @@ pub fn weekly_frame(result: &RunResult) -> DataFrame {
         "week".into(),
         rows.iter().map(|row| row.1).collect::<Vec<u32>>(),
     ));
-    for (i, name) in WEEKLY_COLUMNS.iter().enumerate() {
+    for (i, count) in Weekly::ALL.iter().enumerate() {
         columns.push(Column::new(
-            (*name).into(),
+            count.name().into(),
             rows.iter().map(|row| row.2[i]).collect::<Vec<u64>>(),
         ));
     }
@@ -159,17 +159,14 @@ mod tests {
         );
         let metric = df.column("metric").unwrap().str().unwrap();
         let listed: Vec<&str> = (0..metric.len()).filter_map(|i| metric.get(i)).collect();
-        assert_eq!(listed, METRICS);
+        assert_eq!(listed, crate::metrics::metric_names().collect::<Vec<_>>());
         assert_eq!(df.column("n").unwrap().dtype(), &DataType::UInt32);
         assert_eq!(df.column("mean").unwrap().dtype(), &DataType::Float64);
         // cost_per_meeting is undefined everywhere: n = 0 and null statistics.
-        let i = METRICS
-            .iter()
-            .position(|m| *m == "cost_per_meeting")
-            .unwrap();
+        let i = crate::metrics::metric_index("cost_per_meeting").unwrap();
         assert_eq!(df.column("n").unwrap().u32().unwrap().get(i), Some(0));
         assert_eq!(df.column("mean").unwrap().f64().unwrap().get(i), None);
-        let j = METRICS.iter().position(|m| *m == "nurture_share").unwrap();
+        let j = crate::metrics::metric_index("nurture_share").unwrap();
         assert_eq!(df.column("n").unwrap().u32().unwrap().get(j), Some(2));
     }
 
@@ -179,7 +176,7 @@ mod tests {
         let df = replications_frame(&result);
         assert_eq!(df.shape(), (3, METRICS.len() + 1));
         let mut expected = vec!["replication".to_string()];
-        expected.extend(METRICS.iter().map(|m| m.to_string()));
+        expected.extend(METRICS.iter().map(|m| m.name.to_string()));
         assert_eq!(names(&df), expected);
         assert_eq!(df.column("replication").unwrap().dtype(), &DataType::UInt32);
         let share = df.column("nurture_share").unwrap().f64().unwrap();
@@ -191,9 +188,9 @@ mod tests {
     #[test]
     fn weekly_frame_has_a_row_per_replication_and_week_from_week_one() {
         let df = weekly_frame(&run_result());
-        assert_eq!(df.shape(), (9, WEEKLY_COLUMNS.len() + 2));
+        assert_eq!(df.shape(), (9, WEEKLY_LEN + 2));
         let mut expected = vec!["replication".to_string(), "week".to_string()];
-        expected.extend(WEEKLY_COLUMNS.iter().map(|m| m.to_string()));
+        expected.extend(Weekly::ALL.iter().map(|w| w.name().to_string()));
         assert_eq!(names(&df), expected);
         let week: Vec<u32> = df
             .column("week")
@@ -214,7 +211,7 @@ mod tests {
         let mut result = run_result();
         result.replications.clear();
         assert_eq!(replications_frame(&result).shape(), (0, METRICS.len() + 1));
-        assert_eq!(weekly_frame(&result).shape(), (0, WEEKLY_COLUMNS.len() + 2));
+        assert_eq!(weekly_frame(&result).shape(), (0, WEEKLY_LEN + 2));
         assert!(parquet_bytes(&weekly_frame(&result)).is_ok());
     }
 

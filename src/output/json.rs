@@ -51,14 +51,14 @@ struct StatsJson {
 impl Serialize for MetricsJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len().min(METRICS.len())))?;
-        for (name, a) in METRICS.iter().zip(self.0) {
+        for (metric, a) in METRICS.iter().zip(self.0) {
             let stats = StatsJson {
                 mean: a.mean,
                 sd: a.sd,
                 ci95_low: a.ci95_low,
                 ci95_high: a.ci95_high,
             };
-            map.serialize_entry(name, &stats)?;
+            map.serialize_entry(metric.name, &stats)?;
         }
         map.end()
     }
@@ -86,7 +86,7 @@ mod tests {
         assert_eq!(doc["replications"], 3);
         let metrics = doc["metrics"].as_object().unwrap();
         assert_eq!(metrics.len(), METRICS.len());
-        for name in METRICS {
+        for name in crate::metrics::metric_names() {
             let m = metrics[name].as_object().unwrap();
             let keys: Vec<&str> = m.keys().map(String::as_str).collect();
             assert_eq!(keys.len(), 4, "{name}");
@@ -106,7 +106,10 @@ mod tests {
         assert!(at("\"scenario\"") < at("\"seed\""));
         assert!(at("\"seed\"") < at("\"replications\""));
         assert!(at("\"replications\"") < at("\"metrics\""));
-        let positions: Vec<usize> = METRICS.iter().map(|m| at(&format!("\"{m}\":"))).collect();
+        let positions: Vec<usize> = METRICS
+            .iter()
+            .map(|m| at(&format!("\"{}\":", m.name)))
+            .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]));
         assert!(at("\"mean\"") < at("\"sd\""));
         assert!(at("\"ci95_low\"") < at("\"ci95_high\""));
@@ -118,7 +121,7 @@ mod tests {
         result.summary[0].mean = Some(f64::NAN);
         result.summary[0].sd = Some(f64::INFINITY);
         let doc: Value = serde_json::from_str(&json_document(&result)).unwrap();
-        assert!(doc["metrics"][METRICS[0]]["mean"].is_null());
-        assert!(doc["metrics"][METRICS[0]]["sd"].is_null());
+        assert!(doc["metrics"][METRICS[0].name]["mean"].is_null());
+        assert!(doc["metrics"][METRICS[0].name]["sd"].is_null());
     }
 }

@@ -1,106 +1,7 @@
 //! The human-readable summary table printed by `salesim run` on a terminal.
 
 use crate::experiment::RunResult;
-use crate::metrics::{metric_index, Aggregate};
-
-/// How a metric's numbers are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Style {
-    /// A count: no decimals when whole or large, one otherwise.
-    Count,
-    /// A share or utilisation in [0, 1] (or a load around 1): three decimals.
-    Share,
-    /// Hours, money, queue lengths and ratios: two decimals.
-    Fixed2,
-}
-
-use Style::{Count, Fixed2, Share};
-
-/// The table's sections, in order; every metric appears in exactly one
-/// (a unit test checks this against [`crate::metrics::METRICS`]).
-const SECTIONS: [(&str, &[(&str, Style)]); 8] = [
-    (
-        "Headline",
-        &[
-            ("hours_saved_per_rep_week", Fixed2),
-            ("prep_time_reduction", Fixed2),
-            ("nurture_share", Share),
-            ("review_wait_mean_h", Fixed2),
-        ],
-    ),
-    (
-        "Routing",
-        &[
-            ("leads_arrived", Count),
-            ("leads_unreachable", Count),
-            ("leads_to_nurture", Count),
-            ("leads_to_outreach", Count),
-            ("leads_in_progress_end", Count),
-        ],
-    ),
-    (
-        "Review gate",
-        &[
-            ("drafts_reviewed", Count),
-            ("drafts_approved", Count),
-            ("drafts_edited", Count),
-            ("drafts_discarded", Count),
-            ("drafts_expired", Count),
-            ("review_queue_mean", Fixed2),
-            ("review_wait_p95_h", Fixed2),
-        ],
-    ),
-    (
-        "Email & replies",
-        &[
-            ("emails_sent", Count),
-            ("emails_autosent", Count),
-            ("emails_bounced", Count),
-            ("replies", Count),
-            ("positive_replies", Count),
-            ("meetings", Count),
-            ("lead_to_send_p50_h", Fixed2),
-            ("lead_to_send_p95_h", Fixed2),
-        ],
-    ),
-    (
-        "Nurture",
-        &[
-            ("nurture_touches", Count),
-            ("nurture_reengaged", Count),
-            ("leads_dormant", Count),
-        ],
-    ),
-    (
-        "Hours & capacity",
-        &[
-            ("rep_prep_hours", Fixed2),
-            ("rep_conversation_hours", Fixed2),
-            ("manual_prep_hours", Fixed2),
-            ("rep_utilization", Share),
-            ("manual_prep_load", Share),
-            ("agent_utilization", Share),
-        ],
-    ),
-    (
-        "Costs",
-        &[
-            ("cost_agents", Fixed2),
-            ("cost_per_email_sent", Fixed2),
-            ("cost_per_meeting", Fixed2),
-            ("provider_calls", Count),
-            ("provider_retries", Count),
-        ],
-    ),
-    (
-        "Gate quality",
-        &[
-            ("good_fit_to_nurture", Count),
-            ("low_fit_reviewed", Count),
-            ("low_fit_sent", Count),
-        ],
-    ),
-];
+use crate::metrics::{Aggregate, Format, Section, METRICS};
 
 /// Written for an undefined value.
 const UNDEFINED: &str = "—";
@@ -128,9 +29,9 @@ fn group_thousands(formatted: &str) -> String {
 /// Decimals for a row's numbers, chosen once per row so that the mean and
 /// its interval line up: counts show none when every value is whole or the
 /// mean is large, one otherwise.
-fn decimals(style: Style, a: &Aggregate) -> usize {
-    match style {
-        Count => {
+fn decimals(format: Format, a: &Aggregate) -> usize {
+    match format {
+        Format::Count => {
             let values = [a.mean, a.ci95_low, a.ci95_high];
             let mut finite = values.iter().flatten().filter(|x| x.is_finite());
             let whole = finite.clone().all(|x| x.fract() == 0.0);
@@ -141,8 +42,8 @@ fn decimals(style: Style, a: &Aggregate) -> usize {
                 1
             }
         }
-        Share => 3,
-        Fixed2 => 2,
+        Format::Share => 3,
+        Format::Fixed2 => 2,
     }
 }
 
@@ -186,34 +87,25 @@ struct Row {
 /// than were run says in how many.
 pub fn table(result: &RunResult) -> String {
     let replications = result.replications.len();
-    let sections: Vec<(&str, Vec<Row>)> = SECTIONS
+    let sections: Vec<(&str, Vec<Row>)> = Section::ALL
         .iter()
-        .map(|(heading, metrics)| {
-            let rows = metrics
+        .map(|&section| {
+            let rows = METRICS
                 .iter()
-                .map(|&(name, style)| {
-                    let aggregate = metric_index(name).and_then(|i| result.summary.get(i));
-                    match aggregate {
-                        Some(a) => Row {
-                            name,
-                            mean: number(a.mean, decimals(style, a)),
-                            ci: interval(a, decimals(style, a)),
-                            note: if a.n > 0 && a.n < replications {
-                                format!("  (defined in {} of {replications})", a.n)
-                            } else {
-                                String::new()
-                            },
-                        },
-                        None => Row {
-                            name,
-                            mean: UNDEFINED.to_string(),
-                            ci: UNDEFINED.to_string(),
-                            note: String::new(),
-                        },
-                    }
+                .zip(&result.summary)
+                .filter(|(m, _)| m.section == section)
+                .map(|(m, a)| Row {
+                    name: m.name,
+                    mean: number(a.mean, decimals(m.format, a)),
+                    ci: interval(a, decimals(m.format, a)),
+                    note: if a.n > 0 && a.n < replications {
+                        format!("  (defined in {} of {replications})", a.n)
+                    } else {
+                        String::new()
+                    },
                 })
                 .collect();
-            (*heading, rows)
+            (section.title(), rows)
         })
         .collect();
 
@@ -247,25 +139,9 @@ pub fn table(result: &RunResult) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
-    use crate::metrics::METRICS;
+    use crate::metrics::Format::{Count, Share};
     use crate::output::fixtures::run_result;
-
-    #[test]
-    fn sections_list_every_metric_exactly_once() {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (_, metrics) in SECTIONS {
-            for (name, _) in metrics {
-                *seen.entry(name).or_default() += 1;
-            }
-        }
-        for name in METRICS {
-            assert_eq!(seen.get(name), Some(&1), "{name}");
-        }
-        assert_eq!(seen.len(), METRICS.len());
-    }
 
     #[test]
     fn table_lists_every_metric_exactly_once() {
@@ -275,7 +151,7 @@ mod tests {
             .filter_map(|l| l.strip_prefix("  "))
             .filter_map(|l| l.split_whitespace().next())
             .collect();
-        for name in METRICS {
+        for name in crate::metrics::metric_names() {
             let count = first_words.iter().filter(|w| **w == name).count();
             assert_eq!(count, 1, "{name}");
         }
@@ -290,10 +166,10 @@ mod tests {
         assert!(lines[0].contains("seed: 42"));
         assert!(lines[2].starts_with("metric"));
         assert_eq!(lines[3], "Headline");
-        assert!(lines[4]
-            .trim_start()
-            .starts_with("hours_saved_per_rep_week"));
-        assert!(lines[4].contains("9.94"), "{}", lines[4]);
+        assert!(lines[4].trim_start().starts_with("nurture_share"));
+        let saved = lines[5];
+        assert!(saved.trim_start().starts_with("hours_saved_per_rep_week"));
+        assert!(saved.contains("9.94"), "{saved}");
         let arrived = lines.iter().find(|l| l.contains("leads_arrived")).unwrap();
         assert!(arrived.contains("12,100"), "{arrived}");
         let cost = lines

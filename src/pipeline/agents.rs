@@ -3,14 +3,15 @@
 
 use std::collections::VecDeque;
 
-use super::lead::{Holder, Stage};
+use super::happening::{BusyClass, Happening, Recorder, Resource, Stage};
+use super::lead::Holder;
 use super::{schedule_wake, Event, Pipeline};
 
 /// The agent slots and the stages waiting for one.
 #[derive(Debug)]
 pub struct AgentPool {
-    /// Free slots.
-    pub free: u32,
+    /// Free slots, the next to take last.
+    pub free: Vec<u32>,
     /// Stages waiting for a slot: (lead slot, stage).
     pub queue: VecDeque<(usize, Stage)>,
     /// A wake-up at the next opening is scheduled.
@@ -21,18 +22,18 @@ impl AgentPool {
     /// A pool of `concurrency` free slots.
     pub fn new(concurrency: u32) -> Self {
         AgentPool {
-            free: concurrency,
+            free: (0..concurrency).rev().collect(),
             queue: VecDeque::new(),
             wake_pending: false,
         }
     }
 }
 
-impl Pipeline<'_> {
+impl<R: Recorder> Pipeline<'_, R> {
     /// Starts waiting agent stages while slots are free and the agent
     /// calendar is open.
     pub(super) fn dispatch_agents(&mut self) {
-        if self.agents.free == 0 || self.agents.queue.is_empty() {
+        if self.agents.free.is_empty() || self.agents.queue.is_empty() {
             return;
         }
         let now = self.now();
@@ -48,24 +49,29 @@ impl Pipeline<'_> {
             );
             return;
         }
-        let in_window = self.in_window(now);
-        while self.agents.free > 0 {
+        while !self.agents.free.is_empty() {
             let Some((lead, stage)) = self.agents.queue.pop_front() else {
                 break;
             };
-            self.agents.free -= 1;
+            let Some(slot) = self.agents.free.pop() else {
+                break;
+            };
             let (dist, cost) = match stage {
                 Stage::Lookup => (&sc.lookup.agent, 0.0),
                 Stage::Enrichment => (&sc.enrichment.agent, 0.0),
                 Stage::Scoring => (&sc.scoring.agent, sc.scoring.cost),
                 Stage::Drafting => (&sc.drafting.agent, sc.drafting.cost),
             };
-            if in_window {
-                self.counters.cost_agents += cost;
-            }
             let l = self.leads.at(lead);
-            l.holder = Holder::Agent { since: now };
+            l.holder = Holder::Agent { slot, since: now };
             let duration = dist.sample(&mut l.streams.durations);
+            let lead_ref = l.lead_ref();
+            self.tell(Happening::StageStart {
+                lead: lead_ref,
+                stage,
+                resource: Resource::Agent(slot),
+                cost,
+            });
             let end = cal.add_working(now, duration);
             self.engine
                 .schedule_at(end, Event::AgentDone { lead, stage });
@@ -78,17 +84,22 @@ impl Pipeline<'_> {
         if stage == Stage::Enrichment {
             self.start_waterfall(lead);
         } else {
-            self.release_holder(lead);
+            self.end_stage(lead, stage);
             self.complete_stage(lead, stage);
         }
     }
 
-    /// Frees an agent slot taken at `since`, books its busy time and starts
+    /// Frees an agent slot taken at `since`, tells its busy time and starts
     /// waiting work.
-    pub(super) fn release_agent(&mut self, since: f64) {
-        let busy = self.busy_in_window(&self.sc.agents.calendar, since, self.now());
-        self.counters.agent_busy_seconds += busy;
-        self.agents.free += 1;
+    pub(super) fn release_agent(&mut self, slot: u32, since: f64) {
+        let now = self.now();
+        self.tell(Happening::Busy {
+            resource: Resource::Agent(slot),
+            class: BusyClass::Agent,
+            start: since,
+            end: now,
+        });
+        self.agents.free.push(slot);
         self.dispatch_agents();
     }
 }

@@ -6,13 +6,15 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::lead::Fate;
+use super::happening::{Fate, Happening, LeadRef, Recorder, Resource};
 use super::{schedule_wake, Event, Pipeline};
-use crate::units::{DAY, HOUR};
+use crate::units::DAY;
 
 /// Drafts waiting to be sent and today's send count.
 #[derive(Debug)]
 pub struct SendQueue {
+    /// Sending mailboxes; a day's sends go round them in turn.
+    mailboxes: u64,
     /// Sends per calendar day: mailboxes x daily cap.
     cap: u64,
     /// Leads waiting to be sent, by slot.
@@ -25,10 +27,11 @@ pub struct SendQueue {
 }
 
 impl SendQueue {
-    /// An empty queue with a daily cap.
-    pub fn new(cap: u64) -> Self {
+    /// An empty queue for `mailboxes` mailboxes of `daily_cap` sends each.
+    pub fn new(mailboxes: u32, daily_cap: u32) -> Self {
         SendQueue {
-            cap,
+            mailboxes: u64::from(mailboxes).max(1),
+            cap: u64::from(mailboxes) * u64::from(daily_cap),
             queue: VecDeque::new(),
             day: -1,
             sent_today: 0,
@@ -37,7 +40,7 @@ impl SendQueue {
     }
 }
 
-impl Pipeline<'_> {
+impl<R: Recorder> Pipeline<'_, R> {
     /// Queues an approved, autonomous or human draft for sending.
     pub(super) fn enqueue_send(&mut self, lead: usize, autonomous: bool) {
         self.leads.at(lead).autonomous = autonomous;
@@ -76,39 +79,28 @@ impl Pipeline<'_> {
                 return;
             }
             self.email.queue.pop_front();
+            let mailbox = (self.email.sent_today % self.email.mailboxes) as u32;
             self.email.sent_today += 1;
-            self.send(lead);
+            self.send(lead, Resource::Mailbox(mailbox));
         }
     }
 
     /// The irreversible send: the lead's final state is "sent"; its bounce,
     /// reply and conversation are drawn now from its own stream.
-    fn send(&mut self, lead: usize) {
-        let now = self.now();
+    fn send(&mut self, lead: usize, mailbox: Resource) {
         let sc = self.sc;
         let email = &sc.email;
         let mut l = self.finish_lead(lead, Fate::Sent);
-        let week = self.counters.week(now);
-        week.emails_sent += 1;
-        if l.autonomous {
-            week.emails_autosent += 1;
-        }
-        let in_window = self.in_window(now);
-        if in_window {
-            self.counters.emails_sent += 1;
-            if l.autonomous {
-                self.counters.emails_autosent += 1;
-            }
-            if l.fit < self.sc.review.reject_fit_below {
-                self.counters.low_fit_sent += 1;
-            }
-            self.counters.lead_to_send.add((now - l.arrived) / HOUR);
-        }
+        let lead_ref = l.lead_ref();
+        self.tell(Happening::Send {
+            lead: lead_ref,
+            fit: l.fit,
+            autonomous: l.autonomous,
+            mailbox,
+        });
         let rng = &mut l.streams.email;
         if rng.random::<f64>() < email.bounce_rate {
-            if in_window {
-                self.counters.emails_bounced += 1;
-            }
+            self.tell(Happening::Bounce { lead: lead_ref });
             return;
         }
         let mut p = email.reply_rate.at(l.fit);
@@ -124,10 +116,10 @@ impl Pipeline<'_> {
         let delay = email.reply_delay.sample(rng);
         let positive = rng.random::<f64>() < email.positive_share;
         let (conversation, meeting) = if positive {
-            let duration = self.sc.conversations.duration.sample(rng);
+            let duration = sc.conversations.duration.sample(rng);
             (
                 duration,
-                rng.random::<f64>() < self.sc.conversations.meeting_rate,
+                rng.random::<f64>() < sc.conversations.meeting_rate,
             )
         } else {
             (0.0, false)
@@ -135,6 +127,7 @@ impl Pipeline<'_> {
         self.engine.schedule_after(
             delay,
             Event::Reply {
+                lead: lead_ref,
                 positive,
                 conversation,
                 meeting,
@@ -143,17 +136,18 @@ impl Pipeline<'_> {
     }
 
     /// A reply arrives; a positive one becomes a conversation task.
-    pub(super) fn reply(&mut self, positive: bool, conversation: f64, meeting: bool) {
-        let now = self.now();
-        self.counters.week(now).replies += 1;
-        if self.in_window(now) {
-            self.counters.replies += 1;
-            if positive {
-                self.counters.positive_replies += 1;
-            }
-        }
+    pub(super) fn reply(
+        &mut self,
+        lead: LeadRef,
+        positive: bool,
+        conversation: f64,
+        meeting: bool,
+    ) {
+        self.tell(Happening::Reply { lead, positive });
         if positive {
-            self.reps.conversations.push_back((conversation, meeting));
+            self.reps
+                .conversations
+                .push_back((lead, conversation, meeting));
             self.dispatch_reps();
         }
     }

@@ -1,20 +1,8 @@
 //! Leads in flight: their attributes, their own random streams and the slab
 //! that holds them until they reach a final state.
 
+use super::happening::LeadRef;
 use crate::rng::{stream, Purpose, Stream};
-
-/// A prep stage of the pipeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// Data lookup.
-    Lookup,
-    /// Enrichment through the provider waterfall.
-    Enrichment,
-    /// Scoring.
-    Scoring,
-    /// Drafting the email.
-    Drafting,
-}
 
 /// Who holds a lead while it is in a stage.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -23,6 +11,8 @@ pub enum Holder {
     Nobody,
     /// An agent slot, taken at `since`.
     Agent {
+        /// The slot.
+        slot: u32,
         /// When the slot was taken.
         since: f64,
     },
@@ -32,21 +22,6 @@ pub enum Holder {
 
 /// Where a lead is in the review queue: (order key, sequence number).
 pub type ReviewKey = (u64, u64);
-
-/// The final states a lead can reach before the horizon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fate {
-    /// No provider matched.
-    Unreachable = 0,
-    /// The nurture sequence ended without re-entry.
-    Dormant = 1,
-    /// An email was sent (whatever came of it).
-    Sent = 2,
-    /// A rep discarded the draft.
-    Discarded = 3,
-    /// The draft expired and was dropped.
-    Dropped = 4,
-}
 
 /// The per-purpose random streams of one lead.
 #[derive(Debug, Clone)]
@@ -83,10 +58,10 @@ impl LeadStreams {
 /// A lead in flight.
 #[derive(Debug, Clone)]
 pub struct Lead {
+    /// Arrival ordinal in the replication (the key of its random streams).
+    pub key: u64,
     /// Arrival time.
     pub arrived: f64,
-    /// True when the lead arrived in the measured window.
-    pub in_window: bool,
     /// True fit on [0, 1] (latent).
     pub fit: f64,
     /// Current score.
@@ -113,6 +88,16 @@ pub struct Lead {
     pub touches: u32,
     /// The lead's random streams.
     pub streams: LeadStreams,
+}
+
+impl Lead {
+    /// The recorders' view of the lead.
+    pub fn lead_ref(&self) -> LeadRef {
+        LeadRef {
+            key: self.key,
+            arrived: self.arrived,
+        }
+    }
 }
 
 /// A slab of leads in flight, indexed by slot; freed slots are reused.

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use rand::Rng;
 
-use super::lead::{Fate, Stage};
+use super::happening::{Answer, Fate, Happening, Recorder, Resource, Stage};
 use super::{Event, Pipeline};
 
 /// A token bucket of capacity max(1, rate) tokens, starting full, refilled
@@ -69,7 +69,7 @@ impl TokenBucket {
     }
 }
 
-impl Pipeline<'_> {
+impl<R: Recorder> Pipeline<'_, R> {
     /// Starts the waterfall at the first provider; the lead's holder (agent
     /// slot or rep) stays held until it ends.
     pub(super) fn start_waterfall(&mut self, lead: usize) {
@@ -115,17 +115,17 @@ impl Pipeline<'_> {
 
     /// Issues a call: counted and paid when issued, answered after its latency.
     fn issue_call(&mut self, lead: usize, retry: bool) {
-        let now = self.now();
         let l = self.leads.at(lead);
-        let provider = &self.sc.enrichment.providers[l.provider];
+        let index = l.provider;
+        let provider = &self.sc.enrichment.providers[index];
         let latency = provider.latency.sample(&mut l.streams.providers);
-        if self.in_window(now) {
-            self.counters.provider_calls += 1;
-            if retry {
-                self.counters.provider_retries += 1;
-            }
-            self.counters.cost_agents += provider.cost_per_call;
-        }
+        let lead_ref = l.lead_ref();
+        self.tell(Happening::ProviderCall {
+            lead: lead_ref,
+            provider: Resource::Provider(index as u32),
+            retry,
+            cost: provider.cost_per_call,
+        });
         self.engine
             .schedule_after(latency, Event::ProviderAnswer { lead });
     }
@@ -134,22 +134,32 @@ impl Pipeline<'_> {
     /// retry), a match ends the waterfall, a miss moves to the next provider.
     pub(super) fn provider_answer(&mut self, lead: usize) {
         let l = self.leads.at(lead);
-        let provider = &self.sc.enrichment.providers[l.provider];
-        let error = l.streams.providers.random::<f64>() < provider.error_rate;
-        if error {
-            if l.retries < provider.max_retries {
-                l.retries += 1;
-                self.request_call(lead, true);
-            } else {
-                self.next_provider(lead);
-            }
-            return;
-        }
-        if l.streams.providers.random::<f64>() < provider.match_rate {
-            self.release_holder(lead);
-            self.complete_stage(lead, Stage::Enrichment);
+        let index = l.provider;
+        let provider = &self.sc.enrichment.providers[index];
+        let answer = if l.streams.providers.random::<f64>() < provider.error_rate {
+            Answer::Error
+        } else if l.streams.providers.random::<f64>() < provider.match_rate {
+            Answer::Match
         } else {
-            self.next_provider(lead);
+            Answer::Miss
+        };
+        let can_retry = l.retries < provider.max_retries;
+        let lead_ref = l.lead_ref();
+        self.tell(Happening::ProviderAnswer {
+            lead: lead_ref,
+            provider: Resource::Provider(index as u32),
+            answer,
+        });
+        match answer {
+            Answer::Error if can_retry => {
+                self.leads.at(lead).retries += 1;
+                self.request_call(lead, true);
+            }
+            Answer::Error | Answer::Miss => self.next_provider(lead),
+            Answer::Match => {
+                self.end_stage(lead, Stage::Enrichment);
+                self.complete_stage(lead, Stage::Enrichment);
+            }
         }
     }
 
@@ -160,8 +170,7 @@ impl Pipeline<'_> {
         if l.provider < self.sc.enrichment.providers.len() {
             self.request_call(lead, false);
         } else {
-            self.release_holder(lead);
-            self.counters.week(self.engine.now()).leads_unreachable += 1;
+            self.end_stage(lead, Stage::Enrichment);
             self.finish_lead(lead, Fate::Unreachable);
         }
     }

@@ -7,16 +7,17 @@ use std::collections::{BTreeMap, VecDeque};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
-use super::lead::{Fate, Holder, ReviewKey, Stage};
+use super::happening::{BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Stage, Verdict};
+use super::lead::{Holder, ReviewKey};
 use super::{schedule_wake, Event, Pipeline};
-use crate::metrics::Counters;
 use crate::scenario::{OnExpire, ReviewOrder};
-use crate::units::HOUR;
 
 /// A task a rep works on.
 #[derive(Debug, Clone, Copy)]
 pub enum RepTask {
     /// A conversation after a positive reply.
+    /// (The lead who replied is in the rep's [`Running`], which keeps the
+    /// engine's events small.)
     Conversation {
         /// Whether it books a meeting.
         meeting: bool,
@@ -27,25 +28,6 @@ pub enum RepTask {
     Edit { lead: usize },
     /// A prep stage in the human lane.
     Prep { lead: usize, stage: Stage },
-}
-
-/// What a rep's busy time counts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BusyClass {
-    /// Prep: reviews, edits and human prep stages.
-    Prep,
-    /// Conversations.
-    Conversation,
-}
-
-impl BusyClass {
-    /// Adds busy seconds to the counter of this class.
-    pub fn add_to(self, counters: &mut Counters, seconds: f64) {
-        match self {
-            BusyClass::Prep => counters.rep_prep_seconds += seconds,
-            BusyClass::Conversation => counters.rep_conversation_seconds += seconds,
-        }
-    }
 }
 
 /// A rep's current stretch of work, for busy-time accounting.
@@ -64,8 +46,10 @@ pub struct RepPool {
     pub idle: Vec<usize>,
     /// Work of each rep, `None` when idle.
     pub running: Vec<Option<Running>>,
-    /// Conversations waiting: (duration, books a meeting).
-    pub conversations: VecDeque<(f64, bool)>,
+    /// The lead each rep is in conversation with, if any.
+    pub talking_to: Vec<Option<LeadRef>>,
+    /// Conversations waiting: (the lead, duration, books a meeting).
+    pub conversations: VecDeque<(LeadRef, f64, bool)>,
     /// Drafts waiting for review, in service order.
     pub reviews: BTreeMap<ReviewKey, usize>,
     /// Human prep stages waiting, first come first served.
@@ -82,6 +66,7 @@ impl RepPool {
         RepPool {
             idle: (0..count).rev().collect(),
             running: vec![None; count],
+            talking_to: vec![None; count],
             conversations: VecDeque::new(),
             reviews: BTreeMap::new(),
             prep: VecDeque::new(),
@@ -107,7 +92,7 @@ fn review_order(order: ReviewOrder, score: f64) -> u64 {
     }
 }
 
-impl Pipeline<'_> {
+impl<R: Recorder> Pipeline<'_, R> {
     /// Gives waiting work to idle reps, by priority, if the calendar is open;
     /// otherwise makes sure the reps wake at the next opening.
     pub(super) fn dispatch_reps(&mut self) {
@@ -131,11 +116,14 @@ impl Pipeline<'_> {
             let Some(rep) = self.reps.idle.pop() else {
                 break;
             };
-            if let Some((duration, meeting)) = self.reps.conversations.pop_front() {
+            if let Some((lead, duration, meeting)) = self.reps.conversations.pop_front() {
+                self.tell(Happening::ConversationStart {
+                    lead,
+                    rep: Resource::Rep(rep as u32),
+                });
+                self.reps.talking_to[rep] = Some(lead);
                 self.start_rep_task(rep, RepTask::Conversation { meeting }, duration);
             } else if let Some((&key, &lead)) = self.reps.reviews.first_key_value() {
-                // Account the queue as it was, then take the draft out.
-                self.account_queue(now);
                 self.reps.reviews.remove(&key);
                 self.start_review(rep, lead);
             } else if let Some((lead, stage)) = self.reps.prep.pop_front() {
@@ -148,6 +136,13 @@ impl Pipeline<'_> {
                 let l = self.leads.at(lead);
                 l.holder = Holder::Rep(rep);
                 let duration = dist.sample(&mut l.streams.durations);
+                let lead_ref = l.lead_ref();
+                self.tell(Happening::StageStart {
+                    lead: lead_ref,
+                    stage,
+                    resource: Resource::Rep(rep as u32),
+                    cost: 0.0,
+                });
                 self.start_rep_task(rep, RepTask::Prep { lead, stage }, duration);
             }
         }
@@ -166,23 +161,28 @@ impl Pipeline<'_> {
     }
 
     fn start_review(&mut self, rep: usize, lead: usize) {
-        let now = self.now();
-        let in_window = self.in_window(now);
         let l = self.leads.at(lead);
         l.review_key = None;
-        let wait_hours = (now - l.queued_at) / HOUR;
         let duration = self.sc.review.duration.sample(&mut l.streams.review);
-        if in_window {
-            self.counters.review_wait.add(wait_hours);
-        }
+        let (lead_ref, queued_at) = (l.lead_ref(), l.queued_at);
+        self.tell(Happening::ReviewStart {
+            lead: lead_ref,
+            rep: Resource::Rep(rep as u32),
+            queued_at,
+        });
         self.start_rep_task(rep, RepTask::Review { lead }, duration);
     }
 
-    /// Frees a rep, books its busy time and looks for more work.
+    /// Frees a rep, tells its busy time and looks for more work.
     pub(super) fn release_rep(&mut self, rep: usize) {
         if let Some(running) = self.reps.running[rep].take() {
-            let busy = self.busy_in_window(&self.sc.reps.calendar, running.start, self.now());
-            running.class.add_to(&mut self.counters, busy);
+            let now = self.now();
+            self.tell(Happening::Busy {
+                resource: Resource::Rep(rep as u32),
+                class: running.class,
+                start: running.start,
+                end: now,
+            });
         }
         self.reps.idle.push(rep);
         self.dispatch_reps();
@@ -192,17 +192,22 @@ impl Pipeline<'_> {
     pub(super) fn rep_done(&mut self, rep: usize, task: RepTask) {
         match task {
             RepTask::Conversation { meeting } => {
-                let now = self.now();
-                if meeting {
-                    self.counters.week(now).meetings += 1;
-                    if self.in_window(now) {
-                        self.counters.meetings += 1;
-                    }
+                if let Some(lead) = self.reps.talking_to[rep].take() {
+                    self.tell(Happening::ConversationEnd {
+                        lead,
+                        rep: Resource::Rep(rep as u32),
+                        meeting,
+                    });
                 }
                 self.release_rep(rep);
             }
             RepTask::Review { lead } => self.review_done(rep, lead),
             RepTask::Edit { lead } => {
+                let lead_ref = self.lead_ref(lead);
+                self.tell(Happening::EditEnd {
+                    lead: lead_ref,
+                    rep: Resource::Rep(rep as u32),
+                });
                 self.release_rep(rep);
                 self.enqueue_send(lead, false);
             }
@@ -211,7 +216,7 @@ impl Pipeline<'_> {
                     // The rep stays on the lead while the providers answer.
                     self.start_waterfall(lead);
                 } else {
-                    self.release_holder(lead);
+                    self.end_stage(lead, stage);
                     self.complete_stage(lead, stage);
                 }
             }
@@ -221,63 +226,62 @@ impl Pipeline<'_> {
     /// The review is done: discard, or approve (perhaps after an edit by the
     /// same rep). Counted when the review completes.
     fn review_done(&mut self, rep: usize, lead: usize) {
-        let sc = self.sc;
-        let review = &sc.review;
+        let review = &self.sc.review;
         let l = self.leads.at(lead);
-        let (fit, in_window) = (l.fit, l.in_window);
+        let fit = l.fit;
         let z: f64 = l.streams.review.sample(StandardNormal);
         let perceived = fit + review.judgement_noise_sd * z;
         let discard = perceived < review.reject_fit_below;
         let edit = l.streams.review.random::<f64>() < review.edit_probability;
-        if in_window {
-            self.counters.drafts_reviewed += 1;
-            if fit < review.reject_fit_below {
-                self.counters.low_fit_reviewed += 1;
+        let verdict = match (discard, edit) {
+            (true, _) => Verdict::Discarded,
+            (false, false) => Verdict::Approved,
+            (false, true) => Verdict::Edited,
+        };
+        let lead_ref = l.lead_ref();
+        self.tell(Happening::ReviewEnd {
+            lead: lead_ref,
+            rep: Resource::Rep(rep as u32),
+            fit,
+            verdict,
+        });
+        match verdict {
+            Verdict::Discarded => {
+                self.finish_lead(lead, Fate::Discarded);
+                self.release_rep(rep);
             }
-        }
-        if discard {
-            if in_window {
-                self.counters.drafts_discarded += 1;
+            Verdict::Edited => {
+                let l = self.leads.at(lead);
+                l.edited = true;
+                let duration = review.edit.sample(&mut l.streams.review);
+                let end = self.sc.reps.calendar.add_working(self.now(), duration);
+                self.engine.schedule_at(
+                    end,
+                    Event::RepDone {
+                        rep,
+                        task: RepTask::Edit { lead },
+                    },
+                );
             }
-            self.finish_lead(lead, Fate::Discarded);
-            self.release_rep(rep);
-            return;
-        }
-        if in_window {
-            self.counters.drafts_approved += 1;
-        }
-        if edit {
-            if in_window {
-                self.counters.drafts_edited += 1;
+            Verdict::Approved => {
+                self.release_rep(rep);
+                self.enqueue_send(lead, false);
             }
-            let l = self.leads.at(lead);
-            l.edited = true;
-            let duration = review.edit.sample(&mut l.streams.review);
-            let end = self.sc.reps.calendar.add_working(self.now(), duration);
-            self.engine.schedule_at(
-                end,
-                Event::RepDone {
-                    rep,
-                    task: RepTask::Edit { lead },
-                },
-            );
-        } else {
-            self.release_rep(rep);
-            self.enqueue_send(lead, false);
         }
     }
 
     /// Queues a draft for review and sets its expiry.
     pub(super) fn enqueue_review(&mut self, lead: usize) {
         let now = self.now();
-        self.account_queue(now);
         let seq = self.reps.next_review_seq;
         self.reps.next_review_seq += 1;
         let l = self.leads.at(lead);
         let key = (review_order(self.sc.review.order, l.score), seq);
         l.review_key = Some(key);
         l.queued_at = now;
+        let lead_ref = l.lead_ref();
         self.reps.reviews.insert(key, lead);
+        self.tell(Happening::ReviewQueued { lead: lead_ref });
         // Late: at exactly `expire_after` a rep who frees up, or whose
         // calendar opens, at that instant takes the draft first (MODEL.md
         // section 10), whatever order those events were scheduled in.
@@ -297,13 +301,11 @@ impl Pipeline<'_> {
         if !still_waiting {
             return;
         }
-        self.account_queue(self.now());
         self.reps.reviews.remove(&key);
         let l = self.leads.at(lead);
         l.review_key = None;
-        if l.in_window {
-            self.counters.drafts_expired += 1;
-        }
+        let lead_ref = l.lead_ref();
+        self.tell(Happening::Expired { lead: lead_ref });
         match self.sc.review.on_expire {
             OnExpire::Nurture => self.enter_nurture(lead),
             OnExpire::Drop => {
@@ -311,20 +313,12 @@ impl Pipeline<'_> {
             }
         }
     }
-
-    /// Adds the queue length times the time since the last change, clipped to
-    /// W, to the queue's time integral.
-    pub(super) fn account_queue(&mut self, now: f64) {
-        let clip = |t: f64| t.clamp(self.warmup, self.horizon);
-        let span = clip(now) - clip(self.queue_changed_at);
-        self.counters.review_queue_area += self.reps.reviews.len() as f64 * span;
-        self.queue_changed_at = now;
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::lead::{Lead, LeadStreams};
+    use super::super::LeadRef;
     use super::*;
     use crate::scenario::{load_embedded, Override, Scenario};
 
@@ -350,8 +344,8 @@ mod tests {
 
     fn lead(sc: &Scenario, key: u64) -> Lead {
         Lead {
+            key,
             arrived: 0.0,
-            in_window: false,
             fit: 0.9,
             score: 0.9,
             reentries: 0,
@@ -369,7 +363,7 @@ mod tests {
     }
 
     /// What the rep is doing: the task of its pending `RepDone`.
-    fn next_task(p: &mut Pipeline) -> RepTask {
+    fn next_task(p: &mut Pipeline<()>) -> RepTask {
         loop {
             match p.engine.next_before(f64::INFINITY).unwrap() {
                 Some((_, Event::RepDone { rep, task })) => {
@@ -386,9 +380,13 @@ mod tests {
     #[test]
     fn a_free_rep_takes_conversation_then_review_then_prep() {
         let sc = one_rep();
-        let mut p = Pipeline::new(&sc, 0);
+        let mut p = Pipeline::new(&sc, 0, ());
         // The rep is busy with a conversation while work piles up.
-        p.reps.conversations.push_back((3600.0, false));
+        let replied = LeadRef {
+            key: 99,
+            arrived: 0.0,
+        };
+        p.reps.conversations.push_back((replied, 3600.0, false));
         p.dispatch_reps();
         assert!(p.reps.idle.is_empty());
         let reviewed = p.leads.insert(lead(&sc, 1));
@@ -396,10 +394,10 @@ mod tests {
         // Queued in the reverse of priority order.
         p.reps.prep.push_back((prepped, Stage::Lookup));
         p.enqueue_review(reviewed);
-        p.reps.conversations.push_back((3600.0, true));
+        p.reps.conversations.push_back((replied, 3600.0, true));
         let order: Vec<String> = (0..4)
             .map(|_| match next_task(&mut p) {
-                RepTask::Conversation { meeting } => format!("conversation {meeting}"),
+                RepTask::Conversation { meeting, .. } => format!("conversation {meeting}"),
                 RepTask::Review { lead } => format!("review {}", lead == reviewed),
                 RepTask::Prep { lead, stage } => {
                     format!("prep {} {:?}", lead == prepped, stage)
@@ -421,7 +419,7 @@ mod tests {
     #[test]
     fn a_rep_finishes_its_task_before_taking_higher_priority_work() {
         let sc = one_rep();
-        let mut p = Pipeline::new(&sc, 0);
+        let mut p = Pipeline::new(&sc, 0, ());
         let prepped = p.leads.insert(lead(&sc, 1));
         p.reps.prep.push_back((prepped, Stage::Lookup));
         p.dispatch_reps();
@@ -432,7 +430,11 @@ mod tests {
         let (t, wake) = p.engine.next_before(f64::INFINITY).unwrap().unwrap();
         assert_eq!(t, 1800.0);
         p.handle(wake);
-        p.reply(true, 3600.0, false);
+        let replied = LeadRef {
+            key: 99,
+            arrived: 0.0,
+        };
+        p.reply(replied, true, 3600.0, false);
         // Not preempted: still on the prep task, the conversation waits.
         assert_eq!(p.reps.running[0].map(|r| r.start), Some(0.0));
         assert_eq!(p.reps.running[0].map(|r| r.class), Some(BusyClass::Prep));

@@ -90,3 +90,37 @@ pub fn half_width_999(result: &RunResult, name: &str) -> f64 {
     };
     half95 * t9995 / salesim::metrics::student_t_975(a.n - 1)
 }
+
+/// The regularized incomplete beta function I_x(a, b) for integer a, b:
+/// the binomial tail P(Bin(a + b - 1, x) >= a).
+pub fn beta_cdf_integer(x: f64, a: u32, b: u32) -> f64 {
+    let n = a + b - 1;
+    (a..=n)
+        .map(|j| {
+            let binom = (0..j).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
+            binom * x.powi(j as i32) * (1.0 - x).powi((n - j) as i32)
+        })
+        .sum()
+}
+
+/// A count's pooled share over replications, checked against a binomial
+/// probability: tolerance 4 binomial standard errors (a two-sided 4-sigma
+/// band fails by chance with probability 6e-5) plus the window-edge effect
+/// of counting events in W by their own times.
+pub fn check_binomial(result: &salesim::experiment::RunResult, hits: &str, trials: &str, p: f64) {
+    let total = |name: &str| -> f64 {
+        result
+            .replications
+            .iter()
+            .map(|r| r.metrics[salesim::metrics::metric_index(name).unwrap()].unwrap())
+            .sum()
+    };
+    let (k, n) = (total(hits), total(trials));
+    let se = (p * (1.0 - p) / n).sqrt();
+    let share = k / n;
+    eprintln!("{hits}/{trials}: {share:.5} vs p {p:.5} (se {se:.5}, n {n})");
+    assert!(
+        (share - p).abs() <= 4.0 * se + 0.01 * p,
+        "{hits}/{trials} = {share:.5}, expected {p:.5} (se {se:.5})"
+    );
+}

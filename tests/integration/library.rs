@@ -76,3 +76,22 @@ fn committed_headline_table_is_what_the_script_prints_now() {
         "scenarios/README.md is out of date: run scripts/scenario-table.sh"
     );
 }
+
+#[test]
+fn readme_metric_glossary_is_the_registry() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let start = readme
+        .find(salesim::metrics::GLOSSARY_START)
+        .expect("README has the glossary start marker")
+        + salesim::metrics::GLOSSARY_START.len();
+    let end = readme
+        .find(salesim::metrics::GLOSSARY_END)
+        .expect("README has the glossary end marker");
+    assert_eq!(
+        readme[start..end].trim(),
+        salesim::metrics::glossary_markdown().trim(),
+        "README.md's metric glossary is stale: run scripts/metric-glossary.sh"
+    );
+}

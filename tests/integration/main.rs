@@ -6,5 +6,6 @@ mod cli;
 mod common;
 mod hostile;
 mod library;
+mod metrics;
 mod model;
 mod theory;

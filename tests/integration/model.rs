@@ -3,7 +3,7 @@
 //! the headline numbers.
 
 use salesim::experiment::{self, RunResult};
-use salesim::metrics::metric_index;
+use salesim::metrics::{metric_index, Weekly};
 use salesim::pipeline::run_replication;
 
 use crate::common::{mean, run, scenario};
@@ -192,7 +192,7 @@ fn weekly_series_cover_every_week() {
     let result = run(&sc);
     for r in &result.replications {
         assert_eq!(r.weekly.len(), 9);
-        let arrived: u64 = r.weekly.iter().map(|w| w.leads_arrived).sum();
+        let arrived: u64 = r.weekly.iter().map(|w| w.get(Weekly::LeadsArrived)).sum();
         assert!(arrived > 0);
     }
 }

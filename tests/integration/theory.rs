@@ -1,7 +1,9 @@
 //! The model reduced to textbook cases and checked against theory, with
 //! tolerances from the replications' confidence intervals.
 
-use crate::common::{half_width_999, mean, run, scenario, REVIEW_QUEUE_ONLY};
+use crate::common::{
+    beta_cdf_integer, check_binomial, half_width_999, mean, run, scenario, REVIEW_QUEUE_ONLY,
+};
 
 /// Erlang C: the probability that an arrival waits in an M/M/c queue with
 /// offered load `a` = lambda / mu erlangs (Kleinrock, Queueing Systems I, 3.40).
@@ -90,18 +92,6 @@ fn review_queue_matches_mmc_at_low_load() {
     check_review_queue_against_mmc(4, 10.0, 12.0); // rho = 0.5
 }
 
-/// The regularized incomplete beta function I_x(a, b) for integer a, b:
-/// the binomial tail P(Bin(a + b - 1, x) >= a).
-fn beta_cdf_integer(x: f64, a: u32, b: u32) -> f64 {
-    let n = a + b - 1;
-    (a..=n)
-        .map(|j| {
-            let binom = (0..j).fold(1.0, |acc, i| acc * f64::from(n - i) / f64::from(i + 1));
-            binom * x.powi(j as i32) * (1.0 - x).powi((n - j) as i32)
-        })
-        .sum()
-}
-
 #[test]
 fn noiseless_gate_sends_the_fit_cdf_below_the_threshold_to_nurture() {
     let sc = scenario(&[
@@ -183,28 +173,6 @@ fn noiseless_manual_counterfactual_equals_the_sum_of_stage_means() {
     assert!(
         (per_lead / theory - 1.0).abs() < 0.01,
         "manual prep {per_lead:.1} s per lead vs sum of stage means {theory:.1} s"
-    );
-}
-
-/// A count's pooled share over replications, checked against a binomial
-/// probability: tolerance 4 binomial standard errors (a two-sided 4-sigma
-/// band fails by chance with probability 6e-5) plus the window-edge effect
-/// of counting events in W by their own times.
-fn check_binomial(result: &salesim::experiment::RunResult, hits: &str, trials: &str, p: f64) {
-    let total = |name: &str| -> f64 {
-        result
-            .replications
-            .iter()
-            .map(|r| r.metrics[salesim::metrics::metric_index(name).unwrap()].unwrap())
-            .sum()
-    };
-    let (k, n) = (total(hits), total(trials));
-    let se = (p * (1.0 - p) / n).sqrt();
-    let share = k / n;
-    eprintln!("{hits}/{trials}: {share:.5} vs p {p:.5} (se {se:.5}, n {n})");
-    assert!(
-        (share - p).abs() <= 4.0 * se + 0.01 * p,
-        "{hits}/{trials} = {share:.5}, expected {p:.5} (se {se:.5})"
     );
 }
 
