@@ -1,4 +1,9 @@
-//! The command line: `salesim run` and `salesim check` (MODEL.md section 8).
+//! The command line (MODEL.md section 8): `salesim run`, `check`, and the
+//! experiments `sweep`, `compare` and `sensitivity`.
+
+mod experiments;
+
+pub use experiments::{CompareArgs, ExperimentOptions, SensitivityArgs, SweepArgs};
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -28,6 +33,14 @@ pub enum Command {
     Run(RunArgs),
     /// Validate scenario files without running them.
     Check(CheckArgs),
+    /// Sweep scenario keys over a grid on common random numbers, and choose
+    /// the best point under constraints.
+    Sweep(SweepArgs),
+    /// Compare scenarios side by side on common random numbers, with paired
+    /// differences against the first.
+    Compare(CompareArgs),
+    /// One-at-a-time sensitivity of a metric to every numeric parameter.
+    Sensitivity(SensitivityArgs),
 }
 
 /// Output formats of `run` on standard output.
@@ -93,6 +106,9 @@ pub fn main() -> Result<()> {
     match cli.command {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
+        Command::Sweep(args) => experiments::sweep(&args),
+        Command::Compare(args) => experiments::compare(&args),
+        Command::Sensitivity(args) => experiments::sensitivity(&args),
     }
 }
 
@@ -174,14 +190,19 @@ fn run(args: &RunArgs) -> Result<()> {
         Format::Json => output::json_document(&result),
         Format::Csv => String::from_utf8_lossy(&output::summary_csv(&result)?).into_owned(),
     };
-    print!("{stdout}");
-    if !stdout.ends_with('\n') {
-        println!();
-    }
+    print_out(stdout);
     if !args.quiet {
         eprintln!("wrote {} files to {}", files.len(), out.display());
     }
     Ok(())
+}
+
+/// Prints a report on standard output, ending it with a newline.
+fn print_out(text: String) {
+    print!("{text}");
+    if !text.ends_with('\n') {
+        println!();
+    }
 }
 
 /// On SIGINT or SIGTERM, exit with status 130 — but never in the middle of

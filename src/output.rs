@@ -6,9 +6,11 @@
 //! temporary name and rename it over the final one, so an interrupted run
 //! never leaves a partial file where a complete one was expected.
 
+pub mod experiment;
 pub mod files;
 pub mod frames;
 pub mod json;
+pub mod store;
 pub mod table;
 
 pub use files::{check_out_dir, prepare_dir, write_atomic, write_atomic_all, write_run, RUN_FILES};

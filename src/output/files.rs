@@ -228,6 +228,64 @@ pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<
     write_atomic_all(&files)
 }
 
+/// Writes named files into `dir` (created with its parents), all atomically
+/// ([`write_atomic_all`]). Returns the paths written.
+pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
+    let list: Vec<(PathBuf, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .collect();
+    write_atomic_all(&list)
+}
+
+/// The folder of job files of the experiment in `dir`.
+fn jobs_dir(dir: &Path) -> PathBuf {
+    dir.join(super::store::JOBS_DIR)
+}
+
+/// Writes one job's file atomically into `dir/jobs/`.
+pub fn write_job(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let jobs = jobs_dir(dir);
+    fs::create_dir_all(&jobs).map_err(|e| output_error(&jobs, e))?;
+    write_atomic(&jobs.join(name), bytes)
+}
+
+/// The job files in `dir/jobs/` (name and bytes), by name; none when the
+/// folder does not exist. Unreadable files are skipped: their jobs run again.
+pub fn read_jobs(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let Ok(entries) = fs::read_dir(jobs_dir(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(String, Vec<u8>)> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_job = name.starts_with("job-") && name.ends_with(".json");
+            is_job
+                .then(|| fs::read(e.path()).ok().map(|b| (name, b)))
+                .flatten()
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Removes the job files of an earlier experiment from `dir/jobs/`, so a
+/// fresh run's folder holds only its own.
+pub fn clear_jobs(dir: &Path) -> Result<()> {
+    for (name, _) in read_jobs(dir) {
+        let path = jobs_dir(dir).join(&name);
+        fs::remove_file(&path).map_err(|e| output_error(&path, e))?;
+    }
+    Ok(())
+}
+
+/// A file's bytes, `None` when it does not exist or cannot be read.
+pub fn read_optional(path: &Path) -> Option<Vec<u8>> {
+    fs::read(path).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

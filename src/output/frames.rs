@@ -10,7 +10,7 @@ use crate::metrics::{Weekly, METRICS, WEEKLY_LEN};
 /// Builds a frame from columns that were built together, so they have equal
 /// lengths and, being [`METRICS`] or [`Weekly`] names plus the key
 /// columns, unique names; `DataFrame::new` checks only that.
-fn frame(columns: Vec<Column>) -> DataFrame {
+pub(crate) fn frame(columns: Vec<Column>) -> DataFrame {
     let height = columns.first().map_or(0, Column::len);
     DataFrame::new(height, columns)
         .expect("columns built together have equal lengths and unique names")

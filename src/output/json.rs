@@ -36,7 +36,7 @@ impl<'a> RunJson<'a> {
 
 /// The aggregates as a map from metric name, in [`METRICS`] order.
 #[derive(Debug, Clone, Copy)]
-struct MetricsJson<'a>(&'a [Aggregate]);
+pub(crate) struct MetricsJson<'a>(pub(crate) &'a [Aggregate]);
 
 /// The statistics of one metric; serde_json writes `None` and non-finite
 /// values as `null`.

@@ -29,7 +29,7 @@ fn group_thousands(formatted: &str) -> String {
 /// Decimals for a row's numbers, chosen once per row so that the mean and
 /// its interval line up: counts show none when every value is whole or the
 /// mean is large, one otherwise.
-fn decimals(format: Format, a: &Aggregate) -> usize {
+pub(crate) fn decimals(format: Format, a: &Aggregate) -> usize {
     match format {
         Format::Count => {
             let values = [a.mean, a.ci95_low, a.ci95_high];
@@ -48,7 +48,7 @@ fn decimals(format: Format, a: &Aggregate) -> usize {
 }
 
 /// A number with thousands separators; `—` when undefined or not finite.
-fn number(value: Option<f64>, decimals: usize) -> String {
+pub(crate) fn number(value: Option<f64>, decimals: usize) -> String {
     let Some(x) = value.filter(|x| x.is_finite()) else {
         return UNDEFINED.to_string();
     };
@@ -62,7 +62,7 @@ fn number(value: Option<f64>, decimals: usize) -> String {
 }
 
 /// The 95% confidence interval as `[low, high]`, or `—`.
-fn interval(a: &Aggregate, decimals: usize) -> String {
+pub(crate) fn interval(a: &Aggregate, decimals: usize) -> String {
     match (a.ci95_low, a.ci95_high) {
         (Some(low), Some(high)) if low.is_finite() && high.is_finite() => format!(
             "[{}, {}]",

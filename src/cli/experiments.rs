@@ -1,0 +1,549 @@
+//! `salesim sweep`, `compare` and `sensitivity`: build the points, run the
+//! job list (resumable, writing each job's result as it finishes), then
+//! write and print the reports (MODEL.md sections 7, 8 and 11).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{folder_name, install_interrupt_handler, load, print_out, Format};
+use crate::error::{Error, Result};
+use crate::experiment::grid::{self, Axis};
+use crate::experiment::select::{choose, Constraint, Objective};
+use crate::experiment::sensitivity::{self, Knob};
+use crate::experiment::{Plan, Point, ReplicationResult, RunResult, Shard};
+use crate::metrics::{metric, Metric};
+use crate::output::experiment::{Experiment, Kind, Selection, Sensitivity, Swing, TABLE_METRICS};
+use crate::output::frames::{encode_csv, encode_parquet};
+use crate::output::store::{self, Manifest};
+use crate::output::{self, files};
+use crate::scenario::{Loaded, Override};
+
+/// Options shared by the experiment commands.
+#[derive(Debug, clap::Args)]
+pub struct ExperimentOptions {
+    /// Replications per point (overrides run.replications).
+    #[arg(long, short = 'r')]
+    pub replications: Option<u32>,
+    /// Base seed shared by every point (overrides run.seed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
+    /// Output folder (default: reports/<scenario name>-<command>/).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Format of the report on standard output.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Metrics shown in the table, comma-separated (default: the headline
+    /// figures: hours saved, emails, meetings, gate quality, review wait).
+    #[arg(long, value_delimiter = ',')]
+    pub metrics: Vec<String>,
+    /// No progress bar or file list on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Write into an output folder that holds other results.
+    #[arg(long)]
+    pub force: bool,
+    /// Reuse the job results already in the output folder (from an
+    /// interrupted run of the same experiment) and run only the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// Options of `salesim sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (default: the embedded canonical scenario).
+    pub scenario: Option<PathBuf>,
+    /// A swept key: PATH=START:END:STEP, PATH=A,B,C or PATH=VALUE
+    /// (repeatable; several make a grid, the last varying fastest).
+    #[arg(long = "set", value_name = "PATH=RANGE_OR_LIST", required = true)]
+    pub set: Vec<String>,
+    /// The metric to maximise, or -NAME to minimise; marks the chosen point.
+    #[arg(long, allow_hyphen_values = true)]
+    pub objective: Option<String>,
+    /// A bound on a metric's mean: 'NAME<=V' (also >=, <, >); repeatable.
+    #[arg(long)]
+    pub constraint: Vec<String>,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: ExperimentOptions,
+}
+
+/// Options of `salesim compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Scenario files; the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Override a key in every scenario: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: ExperimentOptions,
+}
+
+/// Options of `salesim sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (default: the embedded canonical scenario).
+    pub scenario: Option<PathBuf>,
+    /// The metric whose sensitivity is measured.
+    #[arg(long, default_value = "hours_saved_per_rep_week")]
+    pub metric: String,
+    /// How far each parameter moves down and up.
+    #[arg(long, default_value = "20%")]
+    pub by: String,
+    /// Override a key of the base scenario: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: ExperimentOptions,
+}
+
+/// `--replications` and `--seed` as overrides.
+fn run_overrides(o: &ExperimentOptions) -> Vec<Override> {
+    let mut list = Vec::new();
+    if let Some(r) = o.replications {
+        list.push(Override {
+            path: "run.replications".into(),
+            value: r.to_string(),
+        });
+    }
+    if let Some(s) = o.seed {
+        list.push(Override {
+            path: "run.seed".into(),
+            value: s.to_string(),
+        });
+    }
+    list
+}
+
+/// The metrics of the table: `--metrics`, else the headline set.
+fn table_metrics(o: &ExperimentOptions, extra: &[&'static str]) -> Result<Vec<&'static Metric>> {
+    let names: Vec<String> = if o.metrics.is_empty() {
+        TABLE_METRICS
+            .iter()
+            .chain(extra)
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        o.metrics.clone()
+    };
+    let mut list: Vec<&'static Metric> = Vec::new();
+    for name in names {
+        let m = metric(name.trim())
+            .ok_or_else(|| Error::Usage(format!("--metrics: unknown metric \"{name}\"")))?;
+        if !list.iter().any(|x| x.name == m.name) {
+            list.push(m);
+        }
+    }
+    Ok(list)
+}
+
+/// A point's label for messages: `point 3 (a=1, b=2)`.
+fn point_label(p: usize, params: &[(String, String)]) -> String {
+    let kv: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("point {p} ({})", kv.join(", "))
+}
+
+fn point_of(loaded: Loaded, params: Vec<(String, String)>) -> Point {
+    Point {
+        params,
+        scenario: loaded.scenario,
+        resolved_toml: loaded.resolved_toml,
+    }
+}
+
+/// What an experiment command has built before running.
+struct Prepared {
+    kind: Kind,
+    base: Loaded,
+    plan: Plan,
+    params: Vec<String>,
+    values: Vec<Vec<String>>,
+}
+
+impl Prepared {
+    fn new(kind: Kind, base: Loaded, plan: Plan, params: Vec<String>) -> Prepared {
+        let values = plan
+            .points
+            .iter()
+            .map(|p| p.params.iter().map(|(_, v)| v.clone()).collect())
+            .collect();
+        Prepared {
+            kind,
+            base,
+            plan,
+            params,
+            values,
+        }
+    }
+
+    fn experiment<'a>(&'a self, results: &'a [RunResult]) -> Experiment<'a> {
+        Experiment {
+            kind: self.kind,
+            scenario: &self.base.scenario.name,
+            seed: self.plan.seed,
+            replications: self.plan.replications,
+            params: self.params.clone(),
+            values: self.values.clone(),
+            results,
+        }
+    }
+}
+
+/// Runs the plan's jobs into `out`: prepares the folder, reuses finished
+/// jobs with `--resume`, writes each job's file as it finishes, shows
+/// progress, and returns every point's result.
+fn execute(prep: &Prepared, o: &ExperimentOptions, out: &Path) -> Result<Vec<RunResult>> {
+    let manifest = Manifest::new(
+        prep.kind.name(),
+        &prep.base.scenario.name,
+        &prep.params,
+        &prep.values,
+        &prep.plan,
+    );
+    output::check_out_dir(out, &prep.base.scenario.name, o.force || o.resume)?;
+    output::prepare_dir(out)?;
+    let plan_path = out.join(store::PLAN_FILE);
+    let mut done: BTreeMap<u64, ReplicationResult> = BTreeMap::new();
+    if o.resume {
+        if let Some(bytes) = files::read_optional(&plan_path) {
+            let earlier = Manifest::decode(&bytes, &plan_path.display().to_string())?;
+            if let Some(what) = manifest.mismatch(&earlier) {
+                return Err(Error::Usage(format!(
+                    "cannot resume in {}: it holds an experiment with another {what}; \
+                     run without --resume (or with another --out) to start afresh",
+                    out.display()
+                )));
+            }
+            for (_, bytes) in files::read_jobs(out) {
+                if let Some((j, r)) = store::decode_job(&prep.plan, &bytes) {
+                    done.insert(j, r);
+                }
+            }
+        }
+    } else {
+        files::clear_jobs(out)?;
+    }
+    files::write_files(out, &[(store::PLAN_FILE.to_string(), manifest.encode())])?;
+    install_interrupt_handler();
+    let pending = prep.plan.pending(None::<Shard>, &done);
+    let bar = progress(o, pending.len() as u64, &prep.base.scenario.name);
+    if !done.is_empty() && !o.quiet {
+        eprintln!(
+            "resuming: {} of {} jobs already done",
+            done.len(),
+            prep.plan.job_count()
+        );
+    }
+    let results = prep.plan.run(&pending, o.threads, &|job, result| {
+        let bytes = store::encode_job(&prep.plan, job.index, result);
+        files::write_job(out, &store::job_file_name(job.index), &bytes)?;
+        bar.inc(1);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    done.extend(results);
+    prep.plan.assemble(done)
+}
+
+fn progress(o: &ExperimentOptions, jobs: u64, name: &str) -> ProgressBar {
+    if o.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(jobs);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} jobs, {per_sec}, ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(name.to_string());
+    bar
+}
+
+/// Encodes a frame as CSV and Parquet under `stem`.
+fn tables(
+    stem: &str,
+    df: &polars::prelude::DataFrame,
+    out: &Path,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let err = |name: &str, e: polars::prelude::PolarsError| Error::Output {
+        path: out.join(name).display().to_string(),
+        message: e.to_string(),
+    };
+    let csv = format!("{stem}.csv");
+    let parquet = format!("{stem}.parquet");
+    Ok(vec![
+        (csv.clone(), encode_csv(df).map_err(|e| err(&csv, e))?),
+        (
+            parquet.clone(),
+            encode_parquet(df).map_err(|e| err(&parquet, e))?,
+        ),
+    ])
+}
+
+/// Writes the experiment's files and prints its report.
+fn finish(
+    prep: &Prepared,
+    o: &ExperimentOptions,
+    out: &Path,
+    main: (&str, polars::prelude::DataFrame),
+    json: String,
+    table: String,
+) -> Result<()> {
+    let mut files = tables(main.0, &main.1, out)?;
+    files.push((
+        format!("{}.json", prep.kind.name()),
+        format!("{json}\n").into_bytes(),
+    ));
+    files.push((
+        "scenario.toml".to_string(),
+        prep.base.resolved_toml.clone().into_bytes(),
+    ));
+    let written = files::write_files(out, &files)?;
+    let csv_text = String::from_utf8_lossy(&files[0].1).into_owned();
+    print_out(match o.format {
+        Format::Table => table,
+        Format::Json => json,
+        Format::Csv => csv_text,
+    });
+    if !o.quiet {
+        // Plus plan.json, replications.parquet and weekly.parquet.
+        eprintln!(
+            "wrote {} files and {} job results to {}",
+            written.len() + 3,
+            prep.plan.job_count(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Writes `replications.parquet` and `weekly.parquet` of an experiment.
+fn per_replication_files(e: &Experiment, out: &Path) -> Result<()> {
+    let err = |name: &str, er: polars::prelude::PolarsError| Error::Output {
+        path: out.join(name).display().to_string(),
+        message: er.to_string(),
+    };
+    let reps =
+        encode_parquet(&e.replications_frame()).map_err(|er| err("replications.parquet", er))?;
+    let weekly = encode_parquet(&e.weekly_frame()).map_err(|er| err("weekly.parquet", er))?;
+    files::write_files(
+        out,
+        &[
+            ("replications.parquet".to_string(), reps),
+            ("weekly.parquet".to_string(), weekly),
+        ],
+    )?;
+    Ok(())
+}
+
+fn default_out(o: &ExperimentOptions, name: &str, kind: Kind) -> PathBuf {
+    o.out.clone().unwrap_or_else(|| {
+        Path::new("reports").join(format!("{}-{}", folder_name(name), kind.name()))
+    })
+}
+
+/// `salesim sweep`.
+pub fn sweep(args: &SweepArgs) -> Result<()> {
+    let o = &args.options;
+    let axes: Vec<Axis> = args
+        .set
+        .iter()
+        .map(|s| grid::parse_axis(s))
+        .collect::<Result<_>>()?;
+    let objective = args
+        .objective
+        .as_deref()
+        .map(Objective::parse)
+        .transpose()?;
+    let constraints: Vec<Constraint> = args
+        .constraint
+        .iter()
+        .map(|c| Constraint::parse(c))
+        .collect::<Result<_>>()?;
+    if objective.is_none() && !constraints.is_empty() {
+        return Err(Error::Usage(
+            "--constraint needs an --objective to choose a point by".into(),
+        ));
+    }
+    let base_overrides = run_overrides(o);
+    let base = load(args.scenario.as_deref(), &base_overrides)?;
+    // Validate every point before running any.
+    let mut points = Vec::new();
+    for (p, params) in grid::points(&axes)?.into_iter().enumerate() {
+        let mut overrides = base_overrides.clone();
+        overrides.extend(params.iter().map(|(path, value)| Override {
+            path: path.clone(),
+            value: value.clone(),
+        }));
+        let loaded = load(args.scenario.as_deref(), &overrides).map_err(|e| match e {
+            Error::Scenario { location, message } => Error::Scenario {
+                location,
+                message: format!("{message} (at {})", point_label(p, &params)),
+            },
+            other => other,
+        })?;
+        points.push(point_of(loaded, params));
+    }
+    let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    let prep = Prepared::new(Kind::Sweep, base, Plan::new(points)?, params);
+    let out = default_out(o, &prep.base.scenario.name, Kind::Sweep);
+    let results = execute(&prep, o, &out)?;
+    let e = prep.experiment(&results);
+    let summaries: Vec<&[crate::metrics::Aggregate]> =
+        results.iter().map(|r| r.summary.as_slice()).collect();
+    let choice = objective
+        .as_ref()
+        .map(|obj| choose(&summaries, obj, &constraints));
+    let selection = objective
+        .as_ref()
+        .zip(choice.as_ref())
+        .map(|(objective, choice)| Selection {
+            objective,
+            constraints: &constraints,
+            choice,
+        });
+    let mut extra: Vec<&'static str> = Vec::new();
+    if let Some(obj) = &objective {
+        extra.push(obj.metric);
+    }
+    extra.extend(constraints.iter().map(|c| c.metric));
+    let metrics = table_metrics(o, &extra)?;
+    per_replication_files(&e, &out)?;
+    finish(
+        &prep,
+        o,
+        &out,
+        ("sweep", e.points_frame()),
+        e.sweep_json(selection),
+        e.sweep_table(&metrics, selection),
+    )
+}
+
+/// `salesim compare`.
+pub fn compare(args: &CompareArgs) -> Result<()> {
+    let o = &args.options;
+    let mut user: Vec<Override> = run_overrides(o);
+    for text in &args.set {
+        user.push(Override::parse(text)?);
+    }
+    let first = load(Some(&args.scenarios[0]), &user)?;
+    // Common random numbers: every scenario runs with the first one's seed
+    // and replications (or the options').
+    let mut shared = user.clone();
+    shared.push(Override {
+        path: "run.seed".into(),
+        value: first.scenario.run.seed.to_string(),
+    });
+    shared.push(Override {
+        path: "run.replications".into(),
+        value: first.scenario.run.replications.to_string(),
+    });
+    let mut points = Vec::new();
+    for file in &args.scenarios {
+        let loaded = load(Some(file), &shared)?;
+        let name = loaded.scenario.name.clone();
+        points.push(point_of(loaded, vec![("scenario".into(), name)]));
+    }
+    let prep = Prepared::new(
+        Kind::Compare,
+        first,
+        Plan::new(points)?,
+        vec!["scenario".into()],
+    );
+    let out = default_out(o, &prep.base.scenario.name, Kind::Compare);
+    let results = execute(&prep, o, &out)?;
+    let e = prep.experiment(&results);
+    let metrics = table_metrics(o, &[])?;
+    per_replication_files(&e, &out)?;
+    finish(
+        &prep,
+        o,
+        &out,
+        ("compare", e.compare_frame()),
+        e.compare_json(),
+        e.compare_table(&metrics),
+    )
+}
+
+/// `salesim sensitivity`.
+pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
+    let o = &args.options;
+    let m = metric(&args.metric)
+        .ok_or_else(|| Error::Usage(format!("--metric: unknown metric \"{}\"", args.metric)))?;
+    let by = sensitivity::parse_by(&args.by)?;
+    let mut user = run_overrides(o);
+    for text in &args.set {
+        user.push(Override::parse(text)?);
+    }
+    let base = load(args.scenario.as_deref(), &user)?;
+    let knobs = sensitivity::knobs(&base.parameters, by);
+    let base_point = point_of(
+        load(args.scenario.as_deref(), &user)?,
+        vec![
+            ("parameter".into(), "base".into()),
+            ("setting".into(), "base".into()),
+            ("value".into(), String::new()),
+        ],
+    );
+    let mut points = vec![base_point];
+    let mut moved: Vec<(&Knob, usize, usize)> = Vec::new();
+    let mut skipped = Vec::new();
+    for knob in &knobs {
+        let at = |value: &str| {
+            let mut overrides = user.clone();
+            overrides.push(Override {
+                path: knob.path.clone(),
+                value: value.to_string(),
+            });
+            load(args.scenario.as_deref(), &overrides)
+        };
+        match (at(&knob.low), at(&knob.high)) {
+            (Ok(low), Ok(high)) => {
+                let n = points.len();
+                for (setting, loaded, value) in
+                    [("low", low, &knob.low), ("high", high, &knob.high)]
+                {
+                    points.push(point_of(
+                        loaded,
+                        vec![
+                            ("parameter".into(), knob.label.clone()),
+                            ("setting".into(), setting.into()),
+                            ("value".into(), value.clone()),
+                        ],
+                    ));
+                }
+                moved.push((knob, n, n + 1));
+            }
+            (Err(e), _) | (_, Err(e)) => skipped.push((knob.label.clone(), e.to_string())),
+        }
+    }
+    let params = vec!["parameter".into(), "setting".into(), "value".into()];
+    let prep = Prepared::new(Kind::Sensitivity, base, Plan::new(points)?, params);
+    let out = default_out(o, &prep.base.scenario.name, Kind::Sensitivity);
+    let results = execute(&prep, o, &out)?;
+    let e = prep.experiment(&results);
+    per_replication_files(&e, &out)?;
+    let swings = moved
+        .iter()
+        .map(|&(knob, low, high)| Swing { knob, low, high })
+        .collect();
+    let s = Sensitivity::new(e, m, swings, skipped);
+    finish(
+        &prep,
+        o,
+        &out,
+        ("sensitivity", s.frame()),
+        s.json(),
+        s.table(),
+    )
+}

@@ -1,0 +1,327 @@
+//! One-at-a-time sensitivity (MODEL.md section 11): every numeric parameter
+//! moved down and up by a fraction, all other keys at the base.
+//!
+//! Probabilities and thresholds are clamped to [0, 1]; counts are rounded
+//! and kept at least 1 where they were; a duration distribution is scaled as
+//! a whole (all its durations by the same factor) and each numeric field of
+//! a distribution moves on its own. Run settings, calendars, names, lanes,
+//! orders and segment shares (which must sum to 1) stay fixed. A parameter is
+//! "assumed" when its `_source` is missing or begins with `assumption`.
+
+use toml_edit::{InlineTable, Value};
+
+use crate::scenario::Parameter;
+use crate::units::{format_duration, parse_duration, DAY, HOUR, MINUTE, WEEK};
+
+/// A parameter moved down and up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Knob {
+    /// What is moved, e.g. `gate.nurture_below` or `review.duration (scale)`.
+    pub label: String,
+    /// The key path the override sets.
+    pub path: String,
+    /// The value at the base, as TOML text.
+    pub base: String,
+    /// The value moved down.
+    pub low: String,
+    /// The value moved up.
+    pub high: String,
+    /// The low and high settings as a person reads them: the value, or the
+    /// scale factor of a distribution (`x0.8`).
+    pub shown: (String, String),
+    /// Its `_source`, if any.
+    pub source: Option<String>,
+    /// True when the source is missing or begins with `assumption`.
+    pub assumed: bool,
+}
+
+/// Keys whose values are probabilities or thresholds on [0, 1].
+const UNIT_INTERVAL: [&str; 12] = [
+    "match_rate",
+    "error_rate",
+    "bounce_rate",
+    "edit_probability",
+    "positive_share",
+    "meeting_rate",
+    "nurture_below",
+    "autosend_at_or_above",
+    "good_fit_at",
+    "reject_fit_below",
+    "at_fit_0",
+    "at_fit_1",
+];
+
+fn is_fixed(key: &str) -> bool {
+    key.starts_with("run.")
+        || key.starts_with("calendars.")
+        || (key.starts_with("segments.") && key.ends_with(".share"))
+}
+
+fn last_segment(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// True for an `assumption` (or missing) source.
+pub fn is_assumed(source: Option<&str>) -> bool {
+    source.is_none_or(|s| {
+        let s = s.trim();
+        s.is_empty() || s.to_ascii_lowercase().starts_with("assumption")
+    })
+}
+
+/// A float with at most 9 decimals, as TOML text (always with a point).
+fn float_text(v: f64) -> String {
+    let rounded = (v * 1e9).round() / 1e9 + 0.0;
+    let text = format!("{rounded}");
+    if text.contains(['.', 'e', 'E']) {
+        text
+    } else {
+        format!("{text}.0")
+    }
+}
+
+/// A number moved by `factor` (1 - by, or 1 + by), as TOML text; `None`
+/// when the value is not a number.
+fn moved_number(field: &str, value: &Value, factor: f64) -> Option<String> {
+    match value {
+        Value::Integer(n) => {
+            let n = *n.value();
+            let moved = (n as f64 * factor).round() as i64;
+            Some(if n >= 1 { moved.max(1) } else { moved.max(0) }.to_string())
+        }
+        Value::Float(x) => {
+            let x = *x.value();
+            let mut moved = x * factor;
+            if UNIT_INTERVAL.contains(&field) {
+                moved = moved.clamp(0.0, 1.0);
+            }
+            Some(float_text(moved))
+        }
+        _ => None,
+    }
+}
+
+/// A duration string scaled by `factor`, as TOML text in the largest unit
+/// that keeps it at least 1 (`"4.8d"`, not `"6912m"`).
+fn scaled_duration(text: &str, factor: f64) -> Option<String> {
+    let seconds = (parse_duration(text).ok()? * factor * 1e6).round() / 1e6;
+    let readable = [("w", WEEK), ("d", DAY), ("h", HOUR), ("m", MINUTE)]
+        .iter()
+        .find(|(_, scale)| seconds >= *scale && ((seconds / scale) * 1000.0).fract() == 0.0)
+        .map(|(unit, scale)| format!("{}{unit}", seconds / scale))
+        .unwrap_or_else(|| format_duration(seconds));
+    Some(format!("\"{readable}\""))
+}
+
+/// One way to move a parameter: (label, path, low, high, shown low and high).
+type Moved = (String, String, String, String, (String, String));
+
+/// The knobs of one parameter (none, one, or one per field of a table).
+fn knobs_of(p: &Parameter, by: f64) -> Vec<Moved> {
+    if is_fixed(&p.key) {
+        return Vec::new();
+    }
+    let Ok(value) = p.value.parse::<Value>() else {
+        return Vec::new();
+    };
+    let field = last_segment(&p.key);
+    let mut out = Vec::new();
+    match &value {
+        Value::Integer(_) | Value::Float(_) => {
+            if let (Some(low), Some(high)) = (
+                moved_number(field, &value, 1.0 - by),
+                moved_number(field, &value, 1.0 + by),
+            ) {
+                let shown = (low.clone(), high.clone());
+                out.push((p.key.clone(), p.key.clone(), low, high, shown));
+            }
+        }
+        Value::String(s) => {
+            if let (Some(low), Some(high)) = (
+                scaled_duration(s.value(), 1.0 - by),
+                scaled_duration(s.value(), 1.0 + by),
+            ) {
+                let shown = (
+                    low.trim_matches('"').to_string(),
+                    high.trim_matches('"').to_string(),
+                );
+                out.push((p.key.clone(), p.key.clone(), low, high, shown));
+            }
+        }
+        Value::InlineTable(table) => out.extend(table_knobs(&p.key, table, by)),
+        _ => {}
+    }
+    // A knob that cannot move (a zero, a count of 1 rounded back) says nothing.
+    out.retain(|(_, _, low, high, _)| low != high);
+    out
+}
+
+/// A distribution's durations scaled together, and each numeric field on
+/// its own; for a plain table (a linear rate), each numeric field.
+fn table_knobs(key: &str, table: &InlineTable, by: f64) -> Vec<Moved> {
+    let rewrite = |f: &dyn Fn(&str, &Value) -> Option<Value>| -> String {
+        let mut t = table.clone();
+        for (k, v) in t.iter_mut() {
+            if let Some(new) = f(k.get(), v) {
+                *v = new;
+            }
+        }
+        t.fmt();
+        t.to_string()
+    };
+    let mut out = Vec::new();
+    let has_durations = table
+        .iter()
+        .any(|(_, v)| v.as_str().is_some_and(|s| parse_duration(s).is_ok()));
+    if has_durations {
+        let scale = |factor: f64| {
+            rewrite(&|_, v| {
+                let s = v.as_str()?;
+                scaled_duration(s, factor)?.parse::<Value>().ok()
+            })
+        };
+        out.push((
+            format!("{key} (scale)"),
+            key.to_string(),
+            scale(1.0 - by),
+            scale(1.0 + by),
+            (format!("x{}", 1.0 - by), format!("x{}", 1.0 + by)),
+        ));
+    }
+    for (name, v) in table.iter() {
+        if matches!(v, Value::Integer(_) | Value::Float(_)) {
+            let set = |factor: f64| {
+                rewrite(&|k, v| {
+                    (k == name)
+                        .then(|| moved_number(name, v, factor))
+                        .flatten()
+                        .and_then(|t| t.parse::<Value>().ok())
+                })
+            };
+            let field = |factor: f64| moved_number(name, v, factor).unwrap_or_default();
+            out.push((
+                format!("{key}.{name}"),
+                key.to_string(),
+                set(1.0 - by),
+                set(1.0 + by),
+                (field(1.0 - by), field(1.0 + by)),
+            ));
+        }
+    }
+    out
+}
+
+/// The knobs of a scenario's parameters, moved by `by` (0.2 for 20%).
+pub fn knobs(parameters: &[Parameter], by: f64) -> Vec<Knob> {
+    parameters
+        .iter()
+        .flat_map(|p| {
+            knobs_of(p, by)
+                .into_iter()
+                .map(move |(label, path, low, high, shown)| Knob {
+                    label,
+                    path,
+                    base: p.value.clone(),
+                    low,
+                    high,
+                    shown,
+                    source: p.source.clone(),
+                    assumed: is_assumed(p.source.as_deref()),
+                })
+        })
+        .collect()
+}
+
+/// Parses `--by 20%` (or `0.2`) into a fraction in (0, 1).
+pub fn parse_by(text: &str) -> crate::error::Result<f64> {
+    let t = text.trim();
+    let value = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().map(|v| v / 100.0),
+        None => t.parse::<f64>(),
+    };
+    value.ok().filter(|v| *v > 0.0 && *v < 1.0).ok_or_else(|| {
+        crate::error::Error::Usage(format!(
+            "--by {text}: expected a fraction between 0% and 100%, e.g. 20%"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_embedded;
+
+    fn canonical_knobs() -> Vec<Knob> {
+        knobs(&load_embedded(&[]).unwrap().parameters, 0.2)
+    }
+
+    fn knob<'a>(all: &'a [Knob], label: &str) -> &'a Knob {
+        all.iter()
+            .find(|k| k.label == label)
+            .unwrap_or_else(|| panic!("no knob {label}"))
+    }
+
+    #[test]
+    fn numbers_move_by_the_fraction_and_probabilities_stay_in_range() {
+        let all = canonical_knobs();
+        let gate = knob(&all, "gate.nurture_below");
+        assert_eq!((gate.low.as_str(), gate.high.as_str()), ("0.36", "0.54"));
+        let reps = knob(&all, "reps.count");
+        assert_eq!((reps.low.as_str(), reps.high.as_str()), ("8", "12"));
+        let meeting = knob(&all, "conversations.meeting_rate");
+        assert!(meeting.high.parse::<f64>().unwrap() <= 1.0);
+    }
+
+    #[test]
+    fn duration_distributions_scale_as_a_whole() {
+        let all = canonical_knobs();
+        let review = knob(&all, "review.duration (scale)");
+        assert_eq!(review.path, "review.duration");
+        assert!(
+            review.low.contains("dist = \"lognormal\""),
+            "{}",
+            review.low
+        );
+        // The canonical median 2.5m and p90 5m, by 0.8 and 1.2.
+        assert!(review.low.contains("median = \"2m\""), "{}", review.low);
+        assert!(review.low.contains("p90 = \"4m\""), "{}", review.low);
+        assert!(review.high.contains("median = \"3m\""), "{}", review.high);
+        let fit = knob(&all, "segments.0.fit.alpha");
+        assert!(fit.low.contains("alpha = 1.6"), "{}", fit.low);
+        assert!(fit.low.contains("beta = 5.0"), "{}", fit.low);
+    }
+
+    #[test]
+    fn fixed_and_non_numeric_keys_have_no_knob() {
+        let all = canonical_knobs();
+        for k in &all {
+            assert!(!k.path.starts_with("run."), "{}", k.label);
+            assert!(!k.path.starts_with("calendars."), "{}", k.label);
+            assert!(!k.path.ends_with(".lane"), "{}", k.label);
+            assert!(!k.path.ends_with(".share"), "{}", k.label);
+            assert_ne!(k.low, k.high, "{}", k.label);
+        }
+        // A constant 0s stage cannot be scaled.
+        assert!(all.iter().all(|k| k.label != "enrichment.agent (scale)"));
+    }
+
+    #[test]
+    fn sources_decide_assumed_or_cited() {
+        assert!(is_assumed(None));
+        assert!(is_assumed(Some("assumption: one segment")));
+        assert!(is_assumed(Some("  Assumption - a guess")));
+        assert!(!is_assumed(Some("replyworks.io: 55-65%")));
+        let all = canonical_knobs();
+        assert!(knob(&all, "enrichment.providers.0.error_rate").assumed);
+        assert!(!knob(&all, "enrichment.providers.0.match_rate").assumed);
+    }
+
+    #[test]
+    fn by_parses_percentages_and_fractions() {
+        assert_eq!(parse_by("20%").unwrap(), 0.2);
+        assert_eq!(parse_by("0.1").unwrap(), 0.1);
+        for bad in ["0%", "100%", "-5%", "x", "150%"] {
+            assert_eq!(parse_by(bad).unwrap_err().exit_code(), 2, "{bad}");
+        }
+    }
+}
