@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
 use crate::common::salesim;
@@ -430,5 +431,52 @@ fn bad_sweeps_are_refused_before_running() {
             .code(2)
             .stderr(predicates::str::contains(fragment));
         assert!(!out.join("jobs").exists(), "{args:?} ran jobs");
+    }
+}
+
+/// Splits a documented command line into words: spaces separate, single
+/// quotes group.
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => quoted = !quoted,
+            ' ' if !quoted => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+#[test]
+fn every_ready_made_experiment_runs_as_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("scenarios/experiments/README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter_map(|l| l.strip_prefix("$ salesim "))
+        .collect();
+    assert!(commands.len() >= 3, "{commands:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, command) in commands.iter().enumerate() {
+        let out = dir.path().join(i.to_string());
+        salesim()
+            .current_dir(root)
+            .args(words(command))
+            .args(["-r", "2", "--set", "run.horizon=\"4w\"", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("chosen").or(predicates::str::contains("No point")));
+        assert!(out.join("sweep.csv").exists(), "{command}");
     }
 }

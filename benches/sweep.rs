@@ -1,0 +1,73 @@
+//! A 21-point threshold sweep of the canonical scenario, 20 replications a
+//! point (420 jobs), on 1 thread and on all cores: wall time, jobs/s and
+//! leads/s. Run with `cargo bench --bench sweep`.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use salesim::experiment::grid::{parse_axis, points};
+use salesim::experiment::{Plan, Point};
+use salesim::metrics::Weekly;
+use salesim::scenario::{load_embedded, Override};
+
+fn plan() -> Plan {
+    let axis = parse_axis("gate.nurture_below=0.2:0.8:0.03").expect("a valid axis");
+    let points = points(&[axis])
+        .expect("a small grid")
+        .into_iter()
+        .map(|params| {
+            let overrides: Vec<Override> = params
+                .iter()
+                .map(|(path, value)| Override {
+                    path: path.clone(),
+                    value: value.clone(),
+                })
+                .collect();
+            let loaded = load_embedded(&overrides).expect("a valid point");
+            Point {
+                params,
+                scenario: loaded.scenario,
+                resolved_toml: loaded.resolved_toml,
+            }
+        })
+        .collect();
+    Plan::new(points).expect("points share seed and replications")
+}
+
+fn main() {
+    let plan = plan();
+    let jobs = plan.pending(None, &BTreeMap::new());
+    println!(
+        "canonical threshold sweep: {} points x {} replications = {} jobs",
+        plan.points.len(),
+        plan.replications,
+        jobs.len()
+    );
+    let mut single = None;
+    for threads in [1, 0] {
+        let start = Instant::now();
+        let results = plan
+            .run(&jobs, threads, &|_, _| Ok(()))
+            .expect("the sweep runs");
+        let elapsed = start.elapsed().as_secs_f64();
+        let leads: u64 = results
+            .values()
+            .flat_map(|r| r.weekly.iter())
+            .map(|w| w.get(Weekly::LeadsArrived))
+            .sum();
+        let label = if threads == 1 {
+            "1 thread".to_string()
+        } else {
+            "all cores".to_string()
+        };
+        let speedup = single.map_or(String::new(), |s: f64| {
+            format!(", {:.2}x one thread", s / elapsed)
+        });
+        println!(
+            "{label}: {elapsed:.2} s, {:.0} jobs/s, {:.0} leads/s{speedup}",
+            jobs.len() as f64 / elapsed,
+            leads as f64 / elapsed
+        );
+        single.get_or_insert(elapsed);
+    }
+}
