@@ -2,8 +2,10 @@
 //! experiments `sweep`, `compare` and `sensitivity`.
 
 mod experiments;
+mod merge;
 
 pub use experiments::{CompareArgs, ExperimentOptions, SensitivityArgs, SweepArgs};
+pub use merge::MergeArgs;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::experiment;
+use crate::experiment::{self, RunResult};
 use crate::output;
 use crate::scenario::{self, Loaded, Override};
 
@@ -41,6 +43,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// One-at-a-time sensitivity of a metric to every numeric parameter.
     Sensitivity(SensitivityArgs),
+    /// Combine the shards of a run or experiment (made with --shard K/N)
+    /// into the files one machine would have written.
+    Merge(MergeArgs),
 }
 
 /// Output formats of `run` on standard output.
@@ -85,6 +90,14 @@ pub struct RunArgs {
     /// other files.
     #[arg(long)]
     pub force: bool,
+    /// Run only the replications j with j mod N = K and write a partial
+    /// result for `salesim merge` (for a job array on a cluster scheduler).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Set by `salesim merge`: take every replication's result from these
+    /// shard folders instead of running it.
+    #[arg(skip)]
+    pub merge_from: Vec<PathBuf>,
 }
 
 /// Options of `salesim check`.
@@ -102,13 +115,18 @@ pub struct CheckArgs {
 /// Parses the command line and runs it. Help and usage errors exit through
 /// clap (status 0 and 2).
 pub fn main() -> Result<()> {
-    let cli = Cli::parse();
-    match cli.command {
+    dispatch(Cli::parse().command)
+}
+
+/// Runs one parsed command.
+fn dispatch(command: Command) -> Result<()> {
+    match command {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
         Command::Sweep(args) => experiments::sweep(&args),
         Command::Compare(args) => experiments::compare(&args),
         Command::Sensitivity(args) => experiments::sensitivity(&args),
+        Command::Merge(args) => merge::merge(&args),
     }
 }
 
@@ -166,6 +184,12 @@ fn run(args: &RunArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| Path::new("reports").join(folder_name(&sc.name)));
+    if args.shard.is_some() || !args.merge_from.is_empty() {
+        let Some(result) = experiments::run_by_jobs(args, &loaded, &out)? else {
+            return Ok(());
+        };
+        return report_run(args, &out, &result, &loaded);
+    }
     // Fail on a bad output folder before simulating, not after.
     output::check_out_dir(&out, &sc.name, args.force)?;
     output::prepare_dir(&out)?;
@@ -184,11 +208,17 @@ fn run(args: &RunArgs) -> Result<()> {
     };
     let result = experiment::run(sc, args.threads, &|| bar.inc(1))?;
     bar.finish_and_clear();
-    let files = output::write_run(&out, &result, &loaded.resolved_toml)?;
+    report_run(args, &out, &result, &loaded)
+}
+
+/// Writes a run's files and prints its report.
+fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -> Result<()> {
+    let (out, result) = (out.to_path_buf(), result);
+    let files = output::write_run(&out, result, &loaded.resolved_toml)?;
     let stdout = match args.format {
-        Format::Table => output::table(&result),
-        Format::Json => output::json_document(&result),
-        Format::Csv => String::from_utf8_lossy(&output::summary_csv(&result)?).into_owned(),
+        Format::Table => output::table(result),
+        Format::Json => output::json_document(result),
+        Format::Csv => String::from_utf8_lossy(&output::summary_csv(result)?).into_owned(),
     };
     print_out(stdout);
     if !args.quiet {

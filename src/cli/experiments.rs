@@ -53,6 +53,14 @@ pub struct ExperimentOptions {
     /// interrupted run of the same experiment) and run only the rest.
     #[arg(long)]
     pub resume: bool,
+    /// Run only the jobs j with j mod N = K and write a partial result for
+    /// `salesim merge` (for a job array on a cluster scheduler).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Set by `salesim merge`: take every job's result from these shard
+    /// folders instead of running it.
+    #[arg(skip)]
+    pub merge_from: Vec<PathBuf>,
 }
 
 /// Options of `salesim sweep`.
@@ -163,7 +171,7 @@ fn point_of(loaded: Loaded, params: Vec<(String, String)>) -> Point {
 }
 
 /// What an experiment command has built before running.
-struct Prepared {
+pub(super) struct Prepared {
     kind: Kind,
     base: Loaded,
     plan: Plan,
@@ -172,7 +180,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(kind: Kind, base: Loaded, plan: Plan, params: Vec<String>) -> Prepared {
+    pub(super) fn new(kind: Kind, base: Loaded, plan: Plan, params: Vec<String>) -> Prepared {
         let values = plan
             .points
             .iter()
@@ -202,8 +210,14 @@ impl Prepared {
 
 /// Runs the plan's jobs into `out`: prepares the folder, reuses finished
 /// jobs with `--resume`, writes each job's file as it finishes, shows
-/// progress, and returns every point's result.
-fn execute(prep: &Prepared, o: &ExperimentOptions, out: &Path) -> Result<Vec<RunResult>> {
+/// progress, and returns every point's result. A shard (`--shard K/N`)
+/// runs its jobs, records itself and returns `None`; a merge takes every
+/// result from its shard folders instead of running anything.
+pub(super) fn execute(
+    prep: &Prepared,
+    o: &ExperimentOptions,
+    out: &Path,
+) -> Result<Option<Vec<RunResult>>> {
     let manifest = Manifest::new(
         prep.kind.name(),
         &prep.base.scenario.name,
@@ -211,6 +225,23 @@ fn execute(prep: &Prepared, o: &ExperimentOptions, out: &Path) -> Result<Vec<Run
         &prep.values,
         &prep.plan,
     );
+    let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
+    if !o.merge_from.is_empty() {
+        let done = super::merge::results(&o.merge_from, &manifest, &prep.plan)?;
+        output::check_out_dir(out, &prep.base.scenario.name, o.force)?;
+        output::prepare_dir(out)?;
+        // A run writes no job files; experiments keep theirs, so the merged
+        // folder is what one machine would have written.
+        if prep.kind != Kind::Run {
+            files::clear_jobs(out)?;
+            files::write_files(out, &[(store::PLAN_FILE.to_string(), manifest.encode())])?;
+            for (j, r) in &done {
+                let bytes = store::encode_job(&prep.plan, *j, r);
+                files::write_job(out, &store::job_file_name(*j), &bytes)?;
+            }
+        }
+        return prep.plan.assemble(done).map(Some);
+    }
     output::check_out_dir(out, &prep.base.scenario.name, o.force || o.resume)?;
     output::prepare_dir(out)?;
     let plan_path = out.join(store::PLAN_FILE);
@@ -227,16 +258,35 @@ fn execute(prep: &Prepared, o: &ExperimentOptions, out: &Path) -> Result<Vec<Run
             }
             for (_, bytes) in files::read_jobs(out) {
                 if let Some((j, r)) = store::decode_job(&prep.plan, &bytes) {
-                    done.insert(j, r);
+                    if shard.is_none_or(|s| s.runs(j)) {
+                        done.insert(j, r);
+                    }
                 }
             }
         }
     } else {
         files::clear_jobs(out)?;
     }
-    files::write_files(out, &[(store::PLAN_FILE.to_string(), manifest.encode())])?;
+    let mut records = vec![(store::PLAN_FILE.to_string(), manifest.encode())];
+    if let Some(s) = shard {
+        let record = store::ShardRecord {
+            argv: std::env::args().collect(),
+            cwd: std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default(),
+            index: s.index,
+            count: s.count,
+        };
+        records.push((store::SHARD_FILE.to_string(), record.encode()));
+        // Marks the folder as this scenario's, for the output-folder guard.
+        records.push((
+            "scenario.toml".to_string(),
+            prep.base.resolved_toml.clone().into_bytes(),
+        ));
+    }
+    files::write_files(out, &records)?;
     install_interrupt_handler();
-    let pending = prep.plan.pending(None::<Shard>, &done);
+    let pending = prep.plan.pending(shard, &done);
     let bar = progress(o, pending.len() as u64, &prep.base.scenario.name);
     if !done.is_empty() && !o.quiet {
         eprintln!(
@@ -253,7 +303,19 @@ fn execute(prep: &Prepared, o: &ExperimentOptions, out: &Path) -> Result<Vec<Run
     })?;
     bar.finish_and_clear();
     done.extend(results);
-    prep.plan.assemble(done)
+    if let Some(s) = shard {
+        if !o.quiet {
+            eprintln!(
+                "shard {}/{}: {} job results in {}; combine the shards with `salesim merge`",
+                s.index,
+                s.count,
+                done.len(),
+                out.display()
+            );
+        }
+        return Ok(None);
+    }
+    prep.plan.assemble(done).map(Some)
 }
 
 fn progress(o: &ExperimentOptions, jobs: u64, name: &str) -> ProgressBar {
@@ -397,7 +459,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     let prep = Prepared::new(Kind::Sweep, base, Plan::new(points)?, params);
     let out = default_out(o, &prep.base.scenario.name, Kind::Sweep);
-    let results = execute(&prep, o, &out)?;
+    let Some(results) = execute(&prep, o, &out)? else {
+        return Ok(());
+    };
     let e = prep.experiment(&results);
     let summaries: Vec<&[crate::metrics::Aggregate]> =
         results.iter().map(|r| r.summary.as_slice()).collect();
@@ -461,7 +525,9 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         vec!["scenario".into()],
     );
     let out = default_out(o, &prep.base.scenario.name, Kind::Compare);
-    let results = execute(&prep, o, &out)?;
+    let Some(results) = execute(&prep, o, &out)? else {
+        return Ok(());
+    };
     let e = prep.experiment(&results);
     let metrics = table_metrics(o, &[])?;
     per_replication_files(&e, &out)?;
@@ -530,7 +596,9 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let params = vec!["parameter".into(), "setting".into(), "value".into()];
     let prep = Prepared::new(Kind::Sensitivity, base, Plan::new(points)?, params);
     let out = default_out(o, &prep.base.scenario.name, Kind::Sensitivity);
-    let results = execute(&prep, o, &out)?;
+    let Some(results) = execute(&prep, o, &out)? else {
+        return Ok(());
+    };
     let e = prep.experiment(&results);
     per_replication_files(&e, &out)?;
     let swings = moved
@@ -546,4 +614,35 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         s.json(),
         s.table(),
     )
+}
+
+/// `salesim run --shard K/N`, or a merge of such shards: the run's
+/// replications as a job list of one point. Returns the run's result, or
+/// `None` for a shard.
+pub(super) fn run_by_jobs(
+    args: &super::RunArgs,
+    loaded: &Loaded,
+    out: &Path,
+) -> Result<Option<RunResult>> {
+    let options = ExperimentOptions {
+        replications: None,
+        seed: None,
+        threads: args.threads,
+        out: Some(out.to_path_buf()),
+        format: args.format,
+        metrics: Vec::new(),
+        quiet: args.quiet,
+        force: args.force,
+        resume: false,
+        shard: args.shard.clone(),
+        merge_from: args.merge_from.clone(),
+    };
+    let point = point_of(loaded.clone(), Vec::new());
+    let prep = Prepared::new(
+        Kind::Run,
+        loaded.clone(),
+        Plan::new(vec![point])?,
+        Vec::new(),
+    );
+    Ok(execute(&prep, &options, out)?.and_then(|mut r| r.pop()))
 }

@@ -18,6 +18,8 @@ use crate::metrics::{metric_index, Aggregate, Metric, Weekly, METRICS};
 /// Which experiment a report is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
+    /// The replications of one scenario.
+    Run,
     /// A grid over scenario keys.
     Sweep,
     /// Scenarios side by side.
@@ -30,6 +32,7 @@ impl Kind {
     /// The kind's name, as in the command line and file names.
     pub fn name(self) -> &'static str {
         match self {
+            Kind::Run => "run",
             Kind::Sweep => "sweep",
             Kind::Compare => "compare",
             Kind::Sensitivity => "sensitivity",

@@ -19,6 +19,39 @@ use crate::metrics::{WeekCounts, METRICS, WEEKLY_LEN};
 pub const JOBS_DIR: &str = "jobs";
 /// The plan manifest's file name.
 pub const PLAN_FILE: &str = "plan.json";
+/// The file that marks a folder as one shard of an experiment.
+pub const SHARD_FILE: &str = "shard.json";
+
+/// What a shard records so that `salesim merge` can finish the experiment:
+/// the command line that made it (from which the merge rebuilds the same
+/// points and reports), the folder it ran in (for relative paths), and
+/// which shard it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardRecord {
+    /// The command line, program name first.
+    pub argv: Vec<String>,
+    /// The working directory it ran in.
+    pub cwd: String,
+    /// K.
+    pub index: u64,
+    /// N.
+    pub count: u64,
+}
+
+impl ShardRecord {
+    /// The record's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("plain data always serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Reads a record.
+    pub fn decode(bytes: &[u8], path: &str) -> Result<ShardRecord> {
+        serde_json::from_slice(bytes)
+            .map_err(|e| Error::Usage(format!("{path} is not a salesim shard record: {e}")))
+    }
+}
 
 /// The file name of job `j`.
 pub fn job_file_name(j: u64) -> String {

@@ -9,4 +9,5 @@ mod hostile;
 mod library;
 mod metrics;
 mod model;
+mod shards;
 mod theory;

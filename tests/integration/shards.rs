@@ -1,0 +1,269 @@
+//! Scale-out: `--shard K/N` splits the job list, `salesim merge` combines the
+//! shards into exactly the files (and report) one machine writes, and refuses
+//! shards that do not belong together.
+
+use std::path::{Path, PathBuf};
+
+use crate::common::salesim;
+
+/// Every file below `dir` (relative path and bytes), sorted.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Runs salesim with `args` plus `--out out` and returns its stdout.
+fn stdout_of(args: &[&str], out: &Path) -> Vec<u8> {
+    salesim()
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// Runs `args` whole and as three shards, merges them, and checks the
+/// merged folder and report equal the whole run's byte for byte.
+fn shards_merge_to_the_whole(args: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let expected = stdout_of(args, &whole);
+    let mut shards = Vec::new();
+    for k in 0..3 {
+        let out = dir.path().join(format!("shard-{k}"));
+        let shard = format!("{k}/3");
+        let mut a = args.to_vec();
+        a.extend(["--shard", &shard, "--quiet"]);
+        stdout_of(&a, &out);
+        assert!(out.join("shard.json").exists());
+        shards.push(out);
+    }
+    let merged = dir.path().join("merged");
+    let report = salesim()
+        .arg("merge")
+        .args(&shards)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8_lossy(&report),
+        String::from_utf8_lossy(&expected)
+    );
+    let (a, b) = (tree(&whole), tree(&merged));
+    let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&a), names(&b));
+    assert!(
+        a == b,
+        "{args:?}: merged files differ from the unsharded run"
+    );
+}
+
+#[test]
+fn three_shards_of_a_run_merge_to_the_unsharded_run() {
+    shards_merge_to_the_whole(&["run", "-r", "5", "--set", "run.horizon=\"6w\""]);
+}
+
+#[test]
+fn three_shards_of_a_sweep_merge_to_the_unsharded_sweep() {
+    shards_merge_to_the_whole(&[
+        "sweep",
+        "--set",
+        "gate.nurture_below=0.3:0.5:0.1",
+        "--set",
+        "run.horizon=\"6w\"",
+        "-r",
+        "4",
+        "--objective",
+        "hours_saved_per_rep_week",
+        "--constraint",
+        "low_fit_sent<=40",
+    ]);
+}
+
+#[test]
+fn three_shards_of_a_comparison_and_a_sensitivity_merge_too() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let canonical = root.join("scenarios/canonical.toml");
+    let sdr = root.join("scenarios/ai-sdr-autonomous.toml");
+    shards_merge_to_the_whole(&[
+        "compare",
+        canonical.to_str().unwrap(),
+        sdr.to_str().unwrap(),
+        "-r",
+        "3",
+        "--set",
+        "run.horizon=\"4w\"",
+    ]);
+    shards_merge_to_the_whole(&[
+        "sensitivity",
+        "-r",
+        "2",
+        "--set",
+        "run.horizon=\"3w\"",
+        "--format",
+        "json",
+    ]);
+}
+
+/// Shards of `args` (with `extra` appended to shard k's arguments) in `dir`.
+fn make_shards(dir: &Path, name: &str, args: &[&str], n: u32, only: &[u32]) -> Vec<PathBuf> {
+    only.iter()
+        .map(|k| {
+            let out = dir.join(format!("{name}-{k}"));
+            let shard = format!("{k}/{n}");
+            let mut a = args.to_vec();
+            a.extend(["--shard", &shard, "--quiet"]);
+            stdout_of(&a, &out);
+            out
+        })
+        .collect()
+}
+
+fn refuses(shards: &[PathBuf], fragment: &str) {
+    let out = shards[0].parent().unwrap().join("merged");
+    salesim()
+        .arg("merge")
+        .args(shards)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(fragment));
+    assert!(!out.exists(), "a refused merge wrote {}", out.display());
+}
+
+#[test]
+fn merge_refuses_shards_that_do_not_belong_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = [
+        "sweep",
+        "--set",
+        "gate.nurture_below=0.3,0.5",
+        "--set",
+        "run.horizon=\"3w\"",
+        "-r",
+        "2",
+    ];
+    let good = make_shards(d, "good", &base, 2, &[0, 1]);
+    // Missing and duplicate shards.
+    refuses(&good[..1], "shard 1/2 is missing");
+    refuses(
+        &[good[0].clone(), good[0].clone(), good[1].clone()],
+        "given twice",
+    );
+    // Another seed, grid, scenario or split.
+    let mut seed = base.to_vec();
+    seed.extend(["--seed", "7"]);
+    let other_seed = make_shards(d, "seed", &seed, 2, &[1]);
+    refuses(&[good[0].clone(), other_seed[0].clone()], "another seed");
+    let grid = [
+        "sweep",
+        "--set",
+        "gate.nurture_below=0.3,0.6",
+        "--set",
+        "run.horizon=\"3w\"",
+        "-r",
+        "2",
+    ];
+    let other_grid = make_shards(d, "grid", &grid, 2, &[1]);
+    refuses(&[good[0].clone(), other_grid[0].clone()], "another grid");
+    let sdr = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/ai-sdr-autonomous.toml");
+    let mut scenario = base.to_vec();
+    scenario.insert(1, sdr.to_str().unwrap());
+    let other_scenario = make_shards(d, "scenario", &scenario, 2, &[1]);
+    refuses(
+        &[good[0].clone(), other_scenario[0].clone()],
+        "another scenario",
+    );
+    let three = make_shards(d, "three", &base, 3, &[1, 2]);
+    refuses(
+        &[good[0].clone(), three[0].clone(), three[1].clone()],
+        "of 3",
+    );
+    // Not a shard at all.
+    refuses(&[d.join("nowhere")], "not a shard");
+}
+
+#[test]
+fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let args = [
+        "sweep",
+        "--set",
+        "gate.nurture_below=0.2:0.8:0.05",
+        "--set",
+        "run.horizon=\"8w\"",
+        "-r",
+        "4",
+    ];
+    let whole = d.join("whole");
+    stdout_of(&args, &whole);
+    let shard0 = d.join("s0");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("salesim"))
+        .args(args)
+        .args(["--shard", "0/2", "-j", "1", "--quiet", "--out"])
+        .arg(&shard0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_dir(shard0.join("jobs")).map_or(0, |r| r.count()) < 2 {
+        assert!(std::time::Instant::now() < deadline, "no job finished");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    child.wait().unwrap();
+    // Whatever was written is complete: no temporary files, every job file
+    // parses as a job of this plan (checked by the merge below).
+    for (path, _) in tree(&shard0) {
+        assert!(
+            !path.to_string_lossy().contains(".tmp"),
+            "{}",
+            path.display()
+        );
+    }
+    let mut resume = args.to_vec();
+    resume.extend(["--shard", "0/2", "--resume", "--quiet"]);
+    stdout_of(&resume, &shard0);
+    let mut other = args.to_vec();
+    other.extend(["--shard", "1/2", "--quiet"]);
+    let shard1 = d.join("s1");
+    stdout_of(&other, &shard1);
+    let merged = d.join("merged");
+    salesim()
+        .arg("merge")
+        .args([&shard0, &shard1])
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .assert()
+        .success();
+    assert!(tree(&whole) == tree(&merged));
+}
