@@ -98,6 +98,10 @@ pub struct RunArgs {
     /// shard folders instead of running it.
     #[arg(skip)]
     pub merge_from: Vec<PathBuf>,
+    /// Also write the event log of every replication: `events.csv` and
+    /// `events.parquet`, one row per activity instance (process mining).
+    #[arg(long)]
+    pub event_log: bool,
 }
 
 /// Options of `salesim check`.
@@ -211,10 +215,32 @@ fn run(args: &RunArgs) -> Result<()> {
     report_run(args, &out, &result, &loaded)
 }
 
+/// Writes the event log of every replication of `sc` into `out`, the
+/// replications run again one after another (results are the same) with
+/// the event-log recorder streaming rows to the files.
+fn write_event_log(out: &Path, sc: &crate::scenario::Scenario, quiet: bool) -> Result<()> {
+    let clock = crate::eventlog::Clock::new(sc.run.start_date.as_deref());
+    let mut sink = output::events::EventFiles::create(out, clock)?;
+    for r in 0..sc.run.replications {
+        sink = crate::eventlog::log_replication(sc, r, sink)?;
+    }
+    let (paths, rows) = sink.commit()?;
+    if !quiet {
+        eprintln!(
+            "wrote the event log ({rows} rows) to {}",
+            paths[0].display()
+        );
+    }
+    Ok(())
+}
+
 /// Writes a run's files and prints its report.
 fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -> Result<()> {
     let (out, result) = (out.to_path_buf(), result);
     let files = output::write_run(&out, result, &loaded.resolved_toml)?;
+    if args.event_log {
+        write_event_log(&out, &loaded.scenario, args.quiet)?;
+    }
     let stdout = match args.format {
         Format::Table => output::table(result),
         Format::Json => output::json_document(result),

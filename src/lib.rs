@@ -7,6 +7,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod eventlog;
 pub mod experiment;
 pub mod library;
 pub mod metrics;

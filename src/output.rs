@@ -6,6 +6,7 @@
 //! temporary name and rename it over the final one, so an interrupted run
 //! never leaves a partial file where a complete one was expected.
 
+pub mod events;
 pub mod experiment;
 pub mod files;
 pub mod frames;

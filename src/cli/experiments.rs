@@ -78,6 +78,10 @@ pub struct SweepArgs {
     /// A bound on a metric's mean: 'NAME<=V' (also >=, <, >); repeatable.
     #[arg(long)]
     pub constraint: Vec<String>,
+    /// Also write the event log of this point's replications
+    /// (`events.csv`, `events.parquet`).
+    #[arg(long, value_name = "N")]
+    pub event_log_point: Option<usize>,
     /// Shared options.
     #[command(flatten)]
     pub options: ExperimentOptions,
@@ -457,6 +461,12 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         points.push(point_of(loaded, params));
     }
     let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    if let Some(n) = args.event_log_point.filter(|n| *n >= points.len()) {
+        return Err(Error::Usage(format!(
+            "--event-log-point {n}: the sweep has points 0 to {}",
+            points.len() - 1
+        )));
+    }
     let prep = Prepared::new(Kind::Sweep, base, Plan::new(points)?, params);
     let out = default_out(o, &prep.base.scenario.name, Kind::Sweep);
     let Some(results) = execute(&prep, o, &out)? else {
@@ -483,6 +493,9 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     extra.extend(constraints.iter().map(|c| c.metric));
     let metrics = table_metrics(o, &extra)?;
     per_replication_files(&e, &out)?;
+    if let Some(n) = args.event_log_point {
+        super::write_event_log(&out, &prep.plan.points[n].scenario, o.quiet)?;
+    }
     finish(
         &prep,
         o,

@@ -286,6 +286,7 @@ impl Recorder for MetricsRecorder<'_> {
                 lead,
                 fit,
                 autonomous,
+                bounced,
                 ..
             } => {
                 self.week(now, Weekly::EmailsSent);
@@ -302,11 +303,9 @@ impl Recorder for MetricsRecorder<'_> {
                         t.low_fit_sent += 1;
                     }
                     t.lead_to_send.add((now - lead.arrived) / HOUR);
-                }
-            }
-            Happening::Bounce { .. } => {
-                if in_window {
-                    self.tally.emails_bounced += 1;
+                    if bounced {
+                        t.emails_bounced += 1;
+                    }
                 }
             }
             Happening::Reply { positive, .. } => {

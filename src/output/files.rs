@@ -228,6 +228,58 @@ pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<
     write_atomic_all(&files)
 }
 
+/// A file written in pieces (a streamed event log): it grows under a
+/// temporary name beside its destination and takes its final name only on
+/// [`Streamed::commit_all`]; dropped uncommitted, it is removed.
+pub struct Streamed {
+    dest: PathBuf,
+    temp: TempFile,
+    file: File,
+}
+
+impl Streamed {
+    /// Starts a streamed file for `dest`.
+    pub fn create(dest: &Path) -> Result<Streamed> {
+        let temp = stage(dest, b"")?;
+        let file = OpenOptions::new()
+            .append(true)
+            .open(&temp.path)
+            .map_err(|e| output_error(dest, e))?;
+        Ok(Streamed {
+            dest: dest.to_path_buf(),
+            temp,
+            file,
+        })
+    }
+
+    /// The file to write to.
+    pub fn writer(&mut self) -> &mut File {
+        &mut self.file
+    }
+
+    /// The destination, for messages.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Syncs the files and renames them over their destinations together,
+    /// under the write lock (an interrupt waits for all of them).
+    pub fn commit_all(files: Vec<Streamed>) -> Result<Vec<PathBuf>> {
+        for f in &files {
+            f.file.sync_all().map_err(|e| output_error(&f.dest, e))?;
+        }
+        let _writing = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut done = Vec::with_capacity(files.len());
+        for mut f in files {
+            fs::rename(&f.temp.path, &f.dest).map_err(|e| output_error(&f.dest, e))?;
+            f.temp.armed = false;
+            sync_dir(parent_of(&f.dest));
+            done.push(f.dest.clone());
+        }
+        Ok(done)
+    }
+}
+
 /// Writes named files into `dir` (created with its parents), all atomically
 /// ([`write_atomic_all`]). Returns the paths written.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {

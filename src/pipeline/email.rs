@@ -92,27 +92,30 @@ impl<R: Recorder> Pipeline<'_, R> {
         let email = &sc.email;
         let mut l = self.finish_lead(lead, Fate::Sent);
         let lead_ref = l.lead_ref();
+        let rng = &mut l.streams.email;
+        let bounced = rng.random::<f64>() < email.bounce_rate;
+        let reply = !bounced && {
+            let mut p = email.reply_rate.at(l.fit);
+            if l.edited {
+                p *= email.edited_reply_factor;
+            }
+            if l.autonomous {
+                p *= email.autosend_reply_factor;
+            }
+            rng.random::<f64>() < p.min(1.0)
+        };
         self.tell(Happening::Send {
             lead: lead_ref,
             fit: l.fit,
             autonomous: l.autonomous,
             mailbox,
+            bounced,
+            reply,
         });
+        if !reply {
+            return;
+        }
         let rng = &mut l.streams.email;
-        if rng.random::<f64>() < email.bounce_rate {
-            self.tell(Happening::Bounce { lead: lead_ref });
-            return;
-        }
-        let mut p = email.reply_rate.at(l.fit);
-        if l.edited {
-            p *= email.edited_reply_factor;
-        }
-        if l.autonomous {
-            p *= email.autosend_reply_factor;
-        }
-        if rng.random::<f64>() >= p.min(1.0) {
-            return;
-        }
         let delay = email.reply_delay.sample(rng);
         let positive = rng.random::<f64>() < email.positive_share;
         let (conversation, meeting) = if positive {

@@ -271,7 +271,7 @@ pub enum Happening {
         /// The lead.
         lead: LeadRef,
     },
-    /// The irreversible send.
+    /// The irreversible send, with what came of it at once.
     Send {
         /// The lead.
         lead: LeadRef,
@@ -281,11 +281,10 @@ pub enum Happening {
         autonomous: bool,
         /// The mailbox it went from.
         mailbox: Resource,
-    },
-    /// A sent email bounced.
-    Bounce {
-        /// The lead.
-        lead: LeadRef,
+        /// The email bounced (no reply can follow).
+        bounced: bool,
+        /// A reply will arrive later ([`Happening::Reply`]).
+        reply: bool,
     },
     /// A reply arrives.
     Reply {

@@ -4,6 +4,7 @@
 mod bounded;
 mod cli;
 mod common;
+mod eventlog;
 mod experiments;
 mod hostile;
 mod library;
