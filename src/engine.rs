@@ -12,12 +12,21 @@
 //! model uses it for deadlines that must lose a tie (MODEL.md section 10: a
 //! draft at exactly `expire_after` is still reviewed by a rep free then).
 //!
+//! Besides the heap, the engine keeps FIFO *lanes*: an event scheduled into
+//! a lane whose last event is not after it joins the lane's back, else the
+//! heap; the next event is the earliest of the heap's top and the lanes'
+//! fronts. Events whose delay is the same for every lead (a nurture touch
+//! every interval, an expiry after `expire_after`, a constant stage) and
+//! events due now arrive in order, so most of them skip the heap's
+//! O(log n) work. The order of events is exactly the same `(time, seq)`
+//! order with or without lanes: lanes change the cost, never the result.
+//!
 //! A watchdog bounds the work of a run: more than [`Limits::same_instant`]
 //! events at one instant, or more than [`Limits::events`] in all, stop the
 //! run with a [`Runaway`] naming the event and the time, never a silent spin.
 
 use std::cmp::Ordering;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// The bit of `seq` that marks a late event, so that late events sort after
 /// every ordinary one at the same time at no cost to the comparison.
@@ -66,12 +75,31 @@ pub struct Runaway<E> {
     pub bound: Bound,
 }
 
+/// A FIFO lane of the engine (see the module docs); lane 0 holds the
+/// events due at the current instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lane(pub usize);
+
+/// The lane of events scheduled for the current instant.
+const NOW_LANE: usize = 0;
+
 /// An event scheduled at a time, with its tie-breaking sequence number.
 #[derive(Debug)]
 struct Scheduled<E> {
     time: f64,
     seq: u64,
     event: E,
+}
+
+impl<E> Scheduled<E> {
+    /// True when `self` comes before `other` in `(time, seq)` order.
+    #[inline]
+    fn before(&self, other: &Self) -> bool {
+        self.time
+            .total_cmp(&other.time)
+            .then_with(|| self.seq.cmp(&other.seq))
+            .is_lt()
+    }
 }
 
 impl<E> PartialEq for Scheduled<E> {
@@ -104,6 +132,8 @@ pub struct Engine<E> {
     now: f64,
     seq: u64,
     queue: BinaryHeap<Scheduled<E>>,
+    /// FIFO lanes, each in `(time, seq)` order.
+    lanes: Vec<VecDeque<Scheduled<E>>>,
     processed: u64,
     /// Events handled at the current instant so far.
     at_instant: u64,
@@ -128,6 +158,7 @@ impl<E> Engine<E> {
             now: 0.0,
             seq: 0,
             queue: BinaryHeap::new(),
+            lanes: vec![VecDeque::new()],
             processed: 0,
             at_instant: 0,
             limits,
@@ -146,7 +177,7 @@ impl<E> Engine<E> {
 
     /// Number of events waiting.
     pub fn pending(&self) -> usize {
-        self.queue.len()
+        self.queue.len() + self.lanes.iter().map(VecDeque::len).sum::<usize>()
     }
 
     /// Schedules `event` at absolute `time`. A time in the past (or NaN, or
@@ -161,10 +192,56 @@ impl<E> Engine<E> {
         self.push(time, self.seq | LATE, event);
     }
 
+    /// Schedules `event` at `time` through `lane` (1 and up): a hint for
+    /// events that usually come in time order. Out of order, it goes to the
+    /// heap; either way the event order is the same.
+    pub fn schedule_at_in(&mut self, lane: Lane, time: f64, event: E) {
+        self.push_lane(lane.0, time, self.seq, event);
+    }
+
+    /// [`Engine::schedule_late_at`] through `lane`.
+    pub fn schedule_late_at_in(&mut self, lane: Lane, time: f64, event: E) {
+        self.push_lane(lane.0, time, self.seq | LATE, event);
+    }
+
     fn push(&mut self, time: f64, seq: u64, event: E) {
+        if time <= self.now && seq & LATE == 0 {
+            // Due now: the now lane, always in order.
+            self.push_lane(NOW_LANE, time, seq, event);
+        } else {
+            let time = if time > self.now { time } else { self.now };
+            self.queue.push(Scheduled { time, seq, event });
+            self.seq += 1;
+        }
+    }
+
+    fn push_lane(&mut self, lane: usize, time: f64, seq: u64, event: E) {
         let time = if time > self.now { time } else { self.now };
-        self.queue.push(Scheduled { time, seq, event });
+        let item = Scheduled { time, seq, event };
+        if lane >= self.lanes.len() {
+            self.lanes.resize_with(lane + 1, VecDeque::new);
+        }
+        let queue = &mut self.lanes[lane];
+        if queue.back().is_none_or(|last| last.before(&item)) {
+            queue.push_back(item);
+        } else {
+            self.queue.push(item);
+        }
         self.seq += 1;
+    }
+
+    /// Where the next event is: `None` for the heap, else a lane.
+    #[inline]
+    fn next_source(&self) -> Option<(Option<usize>, f64)> {
+        let mut best: Option<(&Scheduled<E>, Option<usize>)> = self.queue.peek().map(|s| (s, None));
+        for (i, lane) in self.lanes.iter().enumerate() {
+            if let Some(front) = lane.front() {
+                if best.is_none_or(|(b, _)| front.before(b)) {
+                    best = Some((front, Some(i)));
+                }
+            }
+        }
+        best.map(|(s, source)| (source, s.time))
     }
 
     /// Schedules `event` after `delay` seconds.
@@ -181,11 +258,15 @@ impl<E> Engine<E> {
     /// to it; otherwise leaves it queued and returns `Ok(None)`. An event that
     /// would break the watchdog's [`Limits`] is returned as a [`Runaway`].
     pub fn next_before(&mut self, until: f64) -> Result<Option<(f64, E)>, Runaway<E>> {
-        match self.queue.peek() {
-            Some(next) if next.time < until => {}
+        let source = match self.next_source() {
+            Some((source, time)) if time < until => source,
             _ => return Ok(None),
-        }
-        let Some(Scheduled { time, event, .. }) = self.queue.pop() else {
+        };
+        let next = match source {
+            None => self.queue.pop(),
+            Some(lane) => self.lanes[lane].pop_front(),
+        };
+        let Some(Scheduled { time, event, .. }) = next else {
             return Ok(None);
         };
         // Two well-predicted branches: the watchdog costs nothing measurable.
@@ -281,6 +362,49 @@ mod tests {
         // -0.0 is not after now (0.0), so it is scheduled at now and the
         // tie is broken by the sequence counter.
         assert_eq!(pop(&mut engine, 1.0).unwrap().1, "zero");
+    }
+
+    #[test]
+    fn lanes_never_change_the_order_of_events() {
+        // The same schedule with and without lane hints, in a pseudo-random
+        // pattern of delays (some in order, some not), ties and late events.
+        let run = |use_lanes: bool| -> Vec<(u64, u32)> {
+            let mut engine = Engine::new();
+            let mut state: u64 = 12345;
+            let mut next = || {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                state >> 33
+            };
+            let mut order = Vec::new();
+            for i in 0..40u32 {
+                engine.schedule_at(f64::from(i % 7), i);
+            }
+            let mut id = 100u32;
+            while let Some((t, e)) = engine.next_before(1e9).unwrap() {
+                order.push((t.to_bits(), e));
+                if order.len() > 3000 {
+                    break;
+                }
+                for _ in 0..2 {
+                    id += 1;
+                    let r = next();
+                    let delay = [0.0, 1.0, 1.0, 2.5, (r % 13) as f64][(r % 5) as usize];
+                    let lane = Lane(1 + (r % 3) as usize);
+                    match (use_lanes, r % 4 == 0) {
+                        (true, true) => engine.schedule_late_at_in(lane, t + delay, id),
+                        (true, false) => engine.schedule_at_in(lane, t + delay, id),
+                        (false, true) => engine.schedule_late_at(t + delay, id),
+                        (false, false) => engine.schedule_at(t + delay, id),
+                    }
+                }
+            }
+            order
+        };
+        let with = run(true);
+        assert_eq!(with.len(), 3001);
+        assert_eq!(with, run(false));
     }
 
     #[test]

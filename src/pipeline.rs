@@ -123,6 +123,23 @@ fn watchdog_limits(sc: &Scenario) -> Limits {
     }
 }
 
+/// Engine lanes for events that usually come in time order (a hint: the
+/// engine keeps the exact order either way; see `engine.rs`).
+mod lanes {
+    use crate::engine::Lane;
+
+    /// Nurture touches: every `nurture.interval`.
+    pub const NURTURE: Lane = Lane(1);
+    /// Review deadlines: `review.expire_after` after queueing.
+    pub const EXPIRY: Lane = Lane(2);
+    /// The next arrival.
+    pub const ARRIVAL: Lane = Lane(3);
+    /// Agent stages, one lane each (constant durations come in order).
+    pub fn agent(stage: super::Stage) -> Lane {
+        Lane(4 + stage as usize)
+    }
+}
+
 /// Schedules a wake-up `event` at `t` unless one is already pending or `t`
 /// never comes (a calendar without working time).
 fn schedule_wake(engine: &mut Engine<Event>, pending: &mut bool, t: f64, event: Event) {
@@ -301,7 +318,8 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             self.arrival_position += -mean_gap * (1.0 - u).ln();
             let t = calendar.at_working(self.arrival_position);
             if t < self.horizon {
-                self.engine.schedule_at(t, Event::Arrival);
+                self.engine
+                    .schedule_at_in(lanes::ARRIVAL, t, Event::Arrival);
             }
         }
     }
@@ -318,7 +336,8 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
                 }
                 let next = self.now() + every;
                 if next < self.horizon {
-                    self.engine.schedule_at(next, Event::Arrival);
+                    self.engine
+                        .schedule_at_in(lanes::ARRIVAL, next, Event::Arrival);
                 }
             }
         }

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::happening::{BusyClass, Happening, Recorder, Resource, Stage};
 use super::lead::Holder;
-use super::{schedule_wake, Event, Pipeline};
+use super::{lanes, schedule_wake, Event, Pipeline};
 
 /// The agent slots and the stages waiting for one.
 #[derive(Debug)]
@@ -74,7 +74,7 @@ impl<R: Recorder> Pipeline<'_, R> {
             });
             let end = cal.add_working(now, duration);
             self.engine
-                .schedule_at(end, Event::AgentDone { lead, stage });
+                .schedule_at_in(lanes::agent(stage), end, Event::AgentDone { lead, stage });
         }
     }
 

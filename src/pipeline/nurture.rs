@@ -6,7 +6,7 @@
 use rand::Rng;
 
 use super::happening::{Fate, Happening, Recorder};
-use super::{Event, Pipeline};
+use super::{lanes, Event, Pipeline};
 
 impl<R: Recorder> Pipeline<'_, R> {
     /// Starts a fresh nurture sequence (dormant at once with no touches).
@@ -18,8 +18,9 @@ impl<R: Recorder> Pipeline<'_, R> {
             return;
         }
         self.leads.at(lead).touches = 0;
+        let at = self.now() + self.sc.nurture.interval;
         self.engine
-            .schedule_after(self.sc.nurture.interval, Event::NurtureTouch { lead });
+            .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch { lead });
     }
 
     /// A touch: the lead may engage and re-enter the gate; after the last
@@ -44,8 +45,9 @@ impl<R: Recorder> Pipeline<'_, R> {
         } else if l.touches >= nurture.touches {
             self.finish_lead(lead, Fate::Dormant);
         } else {
+            let at = self.now() + nurture.interval;
             self.engine
-                .schedule_after(nurture.interval, Event::NurtureTouch { lead });
+                .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch { lead });
         }
     }
 }

@@ -9,7 +9,7 @@ use rand_distr::StandardNormal;
 
 use super::happening::{BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Stage, Verdict};
 use super::lead::{Holder, ReviewKey};
-use super::{schedule_wake, Event, Pipeline};
+use super::{lanes, schedule_wake, Event, Pipeline};
 use crate::scenario::{OnExpire, ReviewOrder};
 
 /// A task a rep works on.
@@ -285,7 +285,8 @@ impl<R: Recorder> Pipeline<'_, R> {
         // Late: at exactly `expire_after` a rep who frees up, or whose
         // calendar opens, at that instant takes the draft first (MODEL.md
         // section 10), whatever order those events were scheduled in.
-        self.engine.schedule_late_at(
+        self.engine.schedule_late_at_in(
+            lanes::EXPIRY,
             now + self.sc.review.expire_after,
             Event::Expire { lead, key },
         );
