@@ -39,6 +39,23 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 /// the new one, never a mix or a temporary file.
 pub static WRITE_LOCK: Mutex<()> = Mutex::new(());
 
+/// Test hook: with `SALESIM_TEST_HOLD_WRITE_MS` set, a batch of files
+/// pauses that long after its first rename, holding the write lock, and
+/// says so on standard error. The interrupt tests send their signal then,
+/// in the middle of a write, to prove the lock keeps a folder consistent.
+const HOLD_WRITE_ENV: &str = "SALESIM_TEST_HOLD_WRITE_MS";
+
+fn hold_for_test() {
+    let Some(ms) = std::env::var(HOLD_WRITE_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return;
+    };
+    eprintln!("salesim test hook: holding the write lock for {ms} ms");
+    std::thread::sleep(std::time::Duration::from_millis(ms));
+}
+
 fn output_error(path: &Path, message: impl ToString) -> Error {
     Error::Output {
         path: path.display().to_string(),
@@ -119,10 +136,13 @@ pub fn write_atomic_all(files: &[(PathBuf, &[u8])]) -> Result<Vec<PathBuf>> {
     for (dest, bytes) in files {
         staged.push((stage(dest, bytes)?, dest));
     }
-    for (temp, dest) in &mut staged {
+    for (i, (temp, dest)) in staged.iter_mut().enumerate() {
         let dest: &Path = dest;
         fs::rename(&temp.path, dest).map_err(|e| output_error(dest, e))?;
         temp.armed = false;
+        if i == 0 && files.len() > 1 {
+            hold_for_test();
+        }
     }
     let mut dirs: Vec<&Path> = files.iter().map(|(p, _)| parent_of(p)).collect();
     dirs.dedup();

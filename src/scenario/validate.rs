@@ -16,6 +16,11 @@ const MAX_HORIZON_WEEKS: f64 = 1040.0;
 const MAX_REPLICATIONS: u64 = 100_000;
 /// The most leads a week (Poisson) or in one batch.
 const MAX_LEADS: f64 = 1e7;
+/// The most leads a replication may expect to see (MODEL.md section 10,
+/// "Bounded work"): more is bad input, not a long wait.
+const MAX_EXPECTED_LEADS: f64 = 1e8;
+/// The shortest gap between two list imports (MODEL.md section 10).
+const MIN_BATCH_EVERY: f64 = 3600.0;
 /// The most reps.
 const MAX_REPS: u64 = 100_000;
 /// The most concurrent agent slots.
@@ -68,7 +73,8 @@ pub(crate) fn validate(root: &Node) -> Result<Scenario> {
     let description = root.req("description")?.string()?.to_string();
     let run = run(&root.req("run")?.table()?)?;
     let calendars = calendars(&root)?;
-    let (arrivals, arrival_cal) = arrivals(&root.req("arrivals")?.table()?, &calendars)?;
+    let (arrivals, arrival_cal) =
+        arrivals(&root.req("arrivals")?.table()?, &calendars, run.horizon)?;
     let segments = segments(&root)?;
     let lookup = prep_stage(&root.req("lookup")?.table()?)?;
     let enrichment = enrichment(&root.req("enrichment")?.table()?)?;
@@ -582,9 +588,9 @@ fn calendar_ref(
     Ok((cal, CalRef { path, origin: at }))
 }
 
-fn arrivals(t: &Tab, calendars: &Calendars) -> Result<(Arrivals, Option<CalRef>)> {
+fn arrivals(t: &Tab, calendars: &Calendars, horizon: f64) -> Result<(Arrivals, Option<CalRef>)> {
     let kf = t.req("kind")?;
-    match kf.string()? {
+    let (arrivals, cal, volume_key) = match kf.string()? {
         "poisson" => {
             t.check_keys(&["kind", "per_week", "calendar"])?;
             let pf = t.req("per_week")?;
@@ -595,23 +601,47 @@ fn arrivals(t: &Tab, calendars: &Calendars) -> Result<(Arrivals, Option<CalRef>)
                 )));
             }
             let (calendar, at) = calendar_ref(t, "calendar", Some("always"), calendars)?;
-            Ok((Arrivals::Poisson { per_week, calendar }, Some(at)))
+            (
+                Arrivals::Poisson { per_week, calendar },
+                Some(at),
+                "per_week",
+            )
         }
         "batch" => {
             t.check_keys(&["kind", "size", "every", "at"])?;
             let size = t.req("size")?.count(1, MAX_LEADS as u64)?;
             let every = match t.opt("every") {
-                Some(f) => f.positive_duration("w")?,
+                Some(f) => {
+                    let every = f.positive_duration("w")?;
+                    if every < MIN_BATCH_EVERY {
+                        return Err(f.err(format!(
+                            "every must be at least 1h (one list import an hour at most), got {}",
+                            units::format_duration(every)
+                        )));
+                    }
+                    every
+                }
                 None => WEEK,
             };
             let af = t.req("at")?;
             let at = parse_week_time(af.string()?).map_err(|m| af.err(m))?;
-            Ok((Arrivals::Batch { size, every, at }, None))
+            (Arrivals::Batch { size, every, at }, None, "size")
         }
-        other => Err(kf.err(format!(
-            "unknown arrival kind `{other}`; expected one of poisson, batch"
-        ))),
+        other => {
+            return Err(kf.err(format!(
+                "unknown arrival kind `{other}`; expected one of poisson, batch"
+            )))
+        }
+    };
+    let expected = arrivals.expected_before(horizon);
+    if expected > MAX_EXPECTED_LEADS {
+        return Err(t.req(volume_key)?.err(format!(
+            "about {expected:.3e} leads would arrive in one replication ({} of horizon); \
+             at most {MAX_EXPECTED_LEADS:e} are accepted: shorten the horizon or lower the volume",
+            units::format_duration(horizon)
+        )));
     }
+    Ok((arrivals, cal))
 }
 
 fn segments(root: &Tab) -> Result<Vec<Segment>> {
@@ -1453,6 +1483,49 @@ mod tests {
         assert!(add("2026-02-30").is_err());
         assert!(add("5 Jan 2026").is_err());
         assert!(add("2024-02-29").is_err()); // A Thursday, though a valid date.
+    }
+
+    /// The canonical scenario with its arrivals block replaced by `block`.
+    fn with_arrivals(block: &str) -> Result<Scenario> {
+        let start = CANONICAL.find("[arrivals]").unwrap();
+        let end = CANONICAL.find("[[segments]]").unwrap();
+        let text = format!(
+            "{}[arrivals]\n{block}\n\n{}",
+            &CANONICAL[..start],
+            &CANONICAL[end..]
+        );
+        validate(&parse_document(&text, "t.toml")?)
+    }
+
+    #[test]
+    fn batches_less_than_an_hour_apart_are_rejected() {
+        let (loc, msg) = scenario_err(with_arrivals(
+            "kind = \"batch\"\nsize = 10\nevery = \"59m\"\nat = \"mon 08:00\"",
+        ));
+        assert_eq!(loc.key, "arrivals.every");
+        assert!(loc.line_col.is_some());
+        assert!(msg.contains("at least 1h"), "{msg}");
+        assert!(
+            with_arrivals("kind = \"batch\"\nsize = 10\nevery = \"1h\"\nat = \"mon 08:00\"")
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn more_than_a_hundred_million_expected_leads_are_rejected() {
+        // 5 million a week over the canonical 26 weeks: 1.3e8 leads.
+        let (loc, msg) = scenario_err(canonical_with("per_week = 600", "per_week = 5000000"));
+        assert_eq!(loc.key, "arrivals.per_week");
+        assert!(msg.contains("1.300e8 leads"), "{msg}");
+        assert!(msg.contains("1e8"), "{msg}");
+        // 3.8 million a week is 9.9e7: accepted.
+        assert!(canonical_with("per_week = 600", "per_week = 3800000").is_ok());
+        // A batch of 100,000 every hour for 26 weeks: 4368 batches.
+        let (loc, msg) = scenario_err(with_arrivals(
+            "kind = \"batch\"\nsize = 100000\nevery = \"1h\"\nat = \"mon 00:00\"",
+        ));
+        assert_eq!(loc.key, "arrivals.size");
+        assert!(msg.contains("4.368e8 leads"), "{msg}");
     }
 
     #[test]
