@@ -4,6 +4,7 @@
 mod bounded;
 mod cli;
 mod common;
+mod deploy;
 mod eventlog;
 mod experiments;
 mod hostile;
