@@ -46,6 +46,34 @@ pub enum Command {
     /// Combine the shards of a run or experiment (made with --shard K/N)
     /// into the files one machine would have written.
     Merge(MergeArgs),
+    /// Draw the scenario's swimlane: BPMN 2.0 XML (for bpmn.io, Camunda
+    /// Modeler) or SVG.
+    Diagram(DiagramArgs),
+}
+
+/// Diagram formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagramFormat {
+    /// BPMN 2.0 XML with diagram interchange.
+    Bpmn,
+    /// An SVG drawing of the same layout.
+    Svg,
+}
+
+/// Options of `salesim diagram`.
+#[derive(Debug, clap::Args)]
+pub struct DiagramArgs {
+    /// Scenario file (default: the embedded canonical scenario).
+    pub scenario: Option<PathBuf>,
+    /// The format.
+    #[arg(long, value_enum)]
+    pub format: DiagramFormat,
+    /// Override a scenario key: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// Output formats of `run` on standard output.
@@ -131,6 +159,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Compare(args) => experiments::compare(&args),
         Command::Sensitivity(args) => experiments::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
+        Command::Diagram(args) => diagram(&args),
     }
 }
 
@@ -251,6 +280,27 @@ fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -
         eprintln!("wrote {} files to {}", files.len(), out.display());
     }
     Ok(())
+}
+
+fn diagram(args: &DiagramArgs) -> Result<()> {
+    let overrides = args
+        .set
+        .iter()
+        .map(|t| Override::parse(t))
+        .collect::<Result<Vec<_>>>()?;
+    let loaded = load(args.scenario.as_deref(), &overrides)?;
+    let layout = crate::diagram::layout(&loaded.scenario);
+    let text = match args.format {
+        DiagramFormat::Bpmn => crate::diagram::bpmn::to_bpmn(&layout),
+        DiagramFormat::Svg => crate::diagram::svg::to_svg(&layout, None),
+    };
+    match &args.out {
+        Some(path) => output::write_atomic(path, text.as_bytes()),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
 }
 
 /// Prints a report on standard output, ending it with a newline.

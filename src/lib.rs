@@ -4,6 +4,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod diagram;
 pub mod dist;
 pub mod engine;
 pub mod error;

@@ -5,6 +5,7 @@ mod bounded;
 mod cli;
 mod common;
 mod deploy;
+mod diagram;
 mod eventlog;
 mod experiments;
 mod hostile;
