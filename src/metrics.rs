@@ -674,6 +674,34 @@ weekly_counts! {
     Replies => "replies", "replies arriving";
     Meetings => "meetings", "meetings booked";
     NurtureTouches => "nurture_touches", "nurture emails";
+    DraftsQueued => "drafts_queued", "drafts joining the review queue";
+    ReviewsStarted => "reviews_started", "reviews a rep started";
+    DraftsExpired => "drafts_expired", "drafts expiring unreviewed";
+    WaitUnder1h => "review_wait_under_1h", "reviews started after a wait under 1 hour";
+    Wait1hTo8h => "review_wait_1h_to_8h", "reviews started after 1 to 8 hours";
+    Wait8hTo1d => "review_wait_8h_to_1d", "reviews started after 8 to 24 hours";
+    Wait1dTo3d => "review_wait_1d_to_3d", "reviews started after 1 to 3 days";
+    WaitOver3d => "review_wait_over_3d", "reviews started after more than 3 days";
+}
+
+impl Weekly {
+    /// The wait bands of the review-wait distribution, in order, with
+    /// their upper bounds in hours.
+    pub const WAIT_BANDS: [(Weekly, f64); 5] = [
+        (Weekly::WaitUnder1h, 1.0),
+        (Weekly::Wait1hTo8h, 8.0),
+        (Weekly::Wait8hTo1d, 24.0),
+        (Weekly::Wait1dTo3d, 72.0),
+        (Weekly::WaitOver3d, f64::INFINITY),
+    ];
+
+    /// The band of a review wait of `hours`.
+    pub fn wait_band(hours: f64) -> Weekly {
+        Self::WAIT_BANDS
+            .iter()
+            .find(|(_, upper)| hours < *upper)
+            .map_or(Weekly::WaitOver3d, |(band, _)| *band)
+    }
 }
 
 /// Number of weekly columns.

@@ -50,7 +50,19 @@ pub(crate) mod fixtures {
                         // In `Weekly::ALL` order: arrived, unreachable, to
                         // nurture, to outreach, sent, autosent, replies,
                         // meetings, nurture touches.
-                        WeekCounts::new([100 + w, 10, 20, 70, 60 + u64::from(r), 5, 6, 1, 30])
+                        let mut counts = [0; crate::metrics::WEEKLY_LEN];
+                        counts[..9].copy_from_slice(&[
+                            100 + w,
+                            10,
+                            20,
+                            70,
+                            60 + u64::from(r),
+                            5,
+                            6,
+                            1,
+                            30,
+                        ]);
+                        WeekCounts::new(counts)
                     })
                     .collect();
                 ReplicationResult {

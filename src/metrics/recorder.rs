@@ -248,17 +248,22 @@ impl Recorder for MetricsRecorder<'_> {
             Happening::ReviewQueued { .. } => {
                 self.account_queue(now);
                 self.queue_len += 1;
+                self.week(now, Weekly::DraftsQueued);
             }
             Happening::ReviewStart { queued_at, .. } => {
                 self.account_queue(now);
                 self.queue_len -= 1;
+                let wait = (now - queued_at) / HOUR;
+                self.week(now, Weekly::ReviewsStarted);
+                self.week(now, Weekly::wait_band(wait));
                 if in_window {
-                    self.tally.review_wait.add((now - queued_at) / HOUR);
+                    self.tally.review_wait.add(wait);
                 }
             }
             Happening::Expired { lead } => {
                 self.account_queue(now);
                 self.queue_len -= 1;
+                self.week(now, Weekly::DraftsExpired);
                 if self.counts(lead) {
                     self.tally.drafts_expired += 1;
                 }
