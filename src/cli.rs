@@ -49,6 +49,16 @@ pub enum Command {
     /// Draw the scenario's swimlane: BPMN 2.0 XML (for bpmn.io, Camunda
     /// Modeler) or SVG.
     Diagram(DiagramArgs),
+    /// Rebuild the charts and index.html of an output folder from its files,
+    /// without simulating.
+    Report(ReportArgs),
+}
+
+/// Options of `salesim report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// An output folder of run, sweep, compare, sensitivity or merge.
+    pub dir: PathBuf,
 }
 
 /// Diagram formats.
@@ -160,6 +170,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Sensitivity(args) => experiments::sensitivity(&args),
         Command::Merge(args) => merge::merge(&args),
         Command::Diagram(args) => diagram(&args),
+        Command::Report(args) => report(&args),
     }
 }
 
@@ -266,7 +277,15 @@ fn write_event_log(out: &Path, sc: &crate::scenario::Scenario, quiet: bool) -> R
 /// Writes a run's files and prints its report.
 fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -> Result<()> {
     let (out, result) = (out.to_path_buf(), result);
-    let files = output::write_run(&out, result, &loaded.resolved_toml)?;
+    let sc = &loaded.scenario;
+    let point = crate::report::point(sc.name.clone(), Vec::new(), sc, result, true);
+    let report = crate::report::input("run", loaded, vec![point]);
+    let files = output::files::write_run_with(
+        &out,
+        result,
+        &loaded.resolved_toml,
+        crate::report::files(&report, sc),
+    )?;
     if args.event_log {
         write_event_log(&out, &loaded.scenario, args.quiet)?;
     }
@@ -279,6 +298,27 @@ fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -
     if !args.quiet {
         eprintln!("wrote {} files to {}", files.len(), out.display());
     }
+    Ok(())
+}
+
+fn report(args: &ReportArgs) -> Result<()> {
+    let json_path = args.dir.join("report.json");
+    let bytes = output::files::read_optional(&json_path).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} has no report.json: not an output folder of salesim run, sweep, compare or sensitivity",
+            args.dir.display()
+        ))
+    })?;
+    let input: crate::report::ReportInput = serde_json::from_slice(&bytes)
+        .map_err(|e| Error::Usage(format!("{}: {e}", json_path.display())))?;
+    let base = scenario::load_file(&args.dir.join("scenario.toml"), &[])?;
+    let written =
+        output::files::write_files(&args.dir, &crate::report::files(&input, &base.scenario))?;
+    eprintln!(
+        "wrote {} report files to {}",
+        written.len(),
+        args.dir.display()
+    );
     Ok(())
 }
 

@@ -1,6 +1,529 @@
-//! The planning report: charts and one self-contained HTML page built from
-//! an output folder's files (so `salesim report DIR` rebuilds exactly what
-//! a run wrote, after a merge too).
+//! The planning report: charts and one self-contained HTML page.
+//!
+//! Every command gathers what the report shows into a [`ReportInput`] (plain
+//! numbers, written to the output folder as `report.json`); the charts and
+//! `index.html` are built from it and the folder's `scenario.toml` alone, so
+//! `salesim report DIR` rebuilds exactly what the run wrote, merged shards
+//! included, without simulating.
 
 pub mod charts;
 pub mod font;
+pub mod page;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagram;
+use crate::experiment::sensitivity::is_assumed;
+use crate::experiment::RunResult;
+use crate::metrics::{metric, metric_index, Aggregate, Capacity, Weekly, METRICS, WEEKLY_LEN};
+use crate::scenario::{Loaded, Scenario};
+use crate::units::WEEK;
+use charts::{Band, Chart, Series};
+
+/// A mean with its 95% CI as the report keeps it (`null` when undefined).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Stat {
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Lower end of the 95% CI.
+    pub low: Option<f64>,
+    /// Upper end.
+    pub high: Option<f64>,
+}
+
+impl From<&Aggregate> for Stat {
+    fn from(a: &Aggregate) -> Self {
+        Stat {
+            mean: a.mean,
+            low: a.ci95_low.or(a.mean),
+            high: a.ci95_high.or(a.mean),
+        }
+    }
+}
+
+impl Stat {
+    fn band(&self) -> Band {
+        let m = self.mean.unwrap_or(0.0);
+        Band {
+            mean: m,
+            low: self.low.unwrap_or(m),
+            high: self.high.unwrap_or(m),
+        }
+    }
+}
+
+/// One point of the report (a run is one point).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PointReport {
+    /// A short label (`gate.nurture_below=0.4`, a scenario's name, `base`).
+    pub label: String,
+    /// The swept parameters' values, in `ReportInput::params` order.
+    pub values: Vec<String>,
+    /// Every metric's mean and CI, in registry order.
+    pub metrics: Vec<Stat>,
+    /// Reps x weeks of the measured window, for per-rep-week figures.
+    pub rep_weeks: f64,
+    /// Working hours of one rep in a week.
+    pub rep_week_hours: f64,
+    /// Per weekly column: the mean, lowest and highest over replications,
+    /// week by week.
+    pub weekly: Vec<Vec<[f64; 3]>>,
+    /// Mean weekly volume on each swimlane flow, by flow id.
+    pub flows: BTreeMap<String, f64>,
+    /// Satisfies every constraint (true without constraints).
+    pub feasible: bool,
+}
+
+/// A row of the sensitivity tornado.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SwingReport {
+    /// The parameter.
+    pub parameter: String,
+    /// The metric's mean with the parameter moved down, and up.
+    pub low: f64,
+    /// See `low`.
+    pub high: f64,
+    /// Its source is an assumption.
+    pub assumed: bool,
+}
+
+/// A scenario parameter with its provenance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParameterReport {
+    /// Dotted key.
+    pub key: String,
+    /// Value as TOML.
+    pub value: String,
+    /// Its `_source`.
+    pub source: Option<String>,
+    /// Missing source or an assumption.
+    pub assumed: bool,
+}
+
+/// Everything the report shows, in plain numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportInput {
+    /// `run`, `sweep`, `compare` or `sensitivity`.
+    pub kind: String,
+    /// The (base) scenario's name and description.
+    pub name: String,
+    /// See `name`.
+    pub description: String,
+    /// Replications per point and the seed.
+    pub replications: u32,
+    /// See `replications`.
+    pub seed: u64,
+    /// The base scenario's parameters with their sources.
+    pub parameters: Vec<ParameterReport>,
+    /// Swept parameter names (sweeps).
+    pub params: Vec<String>,
+    /// The points.
+    pub points: Vec<PointReport>,
+    /// The chosen point of a sweep.
+    pub chosen: Option<usize>,
+    /// How it was chosen, in words.
+    pub objective: Option<String>,
+    /// Sensitivity: the metric and the ranked swings.
+    pub sensitivity: Option<(String, Vec<SwingReport>)>,
+}
+
+/// The mean weekly volume on each swimlane flow from a point's metrics.
+fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
+    let get = |name: &str| {
+        metric_index(name)
+            .and_then(|i| metrics[i].mean)
+            .unwrap_or(0.0)
+    };
+    let per = |v: f64| if weeks > 0.0 { v / weeks } else { 0.0 };
+    let arrived = get("leads_arrived");
+    let unreachable = get("leads_unreachable");
+    let approved = get("drafts_approved");
+    let edited = get("drafts_edited");
+    let pairs = [
+        ("flow_start_lookup", arrived),
+        ("flow_found_unreachable", unreachable),
+        ("flow_found_scoring", arrived - unreachable),
+        ("flow_gate_nurture", get("leads_to_nurture")),
+        ("flow_gate_outreach", get("leads_to_outreach")),
+        ("flow_nurture_touches", get("nurture_touches")),
+        ("flow_engaged_reentry", get("nurture_reengaged")),
+        ("flow_engaged_dormant", get("leads_dormant")),
+        ("flow_autosend_send", get("emails_autosent")),
+        ("flow_drafting_review", get("drafts_reviewed")),
+        ("flow_autosend_review", get("drafts_reviewed")),
+        ("flow_review_discard", get("drafts_discarded")),
+        ("flow_review_edit", edited),
+        ("flow_review_approve", approved - edited),
+        ("flow_expiry_nurture", get("drafts_expired")),
+        ("flow_expiry_drop", get("drafts_expired")),
+        ("flow_send_join_send", get("emails_sent")),
+        ("flow_reply_conversation", get("positive_replies")),
+        (
+            "flow_reply_none",
+            get("emails_sent") - get("positive_replies"),
+        ),
+        ("flow_conversation_end", get("meetings")),
+    ];
+    pairs
+        .iter()
+        .map(|(id, v)| (id.to_string(), per(*v).max(0.0)))
+        .collect()
+}
+
+/// A point of the report from its scenario and results.
+pub fn point(
+    label: String,
+    values: Vec<String>,
+    sc: &Scenario,
+    result: &RunResult,
+    feasible: bool,
+) -> PointReport {
+    let cap = Capacity::of(sc);
+    let weeks = cap.window_seconds / WEEK;
+    let metrics: Vec<Stat> = result.summary.iter().map(Stat::from).collect();
+    let n_weeks = result
+        .replications
+        .iter()
+        .map(|r| r.weekly.len())
+        .max()
+        .unwrap_or(0);
+    let weekly = (0..WEEKLY_LEN)
+        .map(|c| {
+            (0..n_weeks)
+                .map(|w| {
+                    let vals: Vec<f64> = result
+                        .replications
+                        .iter()
+                        .filter_map(|r| r.weekly.get(w))
+                        .map(|counts| counts.values()[c] as f64)
+                        .collect();
+                    let n = vals.len().max(1) as f64;
+                    let mean = vals.iter().sum::<f64>() / n;
+                    let lo = vals.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = vals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    [
+                        mean,
+                        if lo.is_finite() { lo } else { 0.0 },
+                        if hi.is_finite() { hi } else { 0.0 },
+                    ]
+                })
+                .collect()
+        })
+        .collect();
+    PointReport {
+        label,
+        values,
+        flows: flows(&metrics, weeks),
+        metrics,
+        rep_weeks: f64::from(sc.reps.count) * weeks,
+        rep_week_hours: sc.reps.calendar.working_per_week() / 3600.0,
+        weekly,
+        feasible,
+    }
+}
+
+/// The base of a report: the scenario's name, description and parameters.
+pub fn input(kind: &str, base: &Loaded, points: Vec<PointReport>) -> ReportInput {
+    let sc = &base.scenario;
+    ReportInput {
+        kind: kind.to_string(),
+        name: sc.name.clone(),
+        description: sc.description.clone(),
+        replications: sc.run.replications,
+        seed: sc.run.seed,
+        parameters: base
+            .parameters
+            .iter()
+            .map(|p| ParameterReport {
+                key: p.key.clone(),
+                value: p.value.clone(),
+                source: p.source.clone(),
+                assumed: is_assumed(p.source.as_deref()),
+            })
+            .collect(),
+        params: Vec::new(),
+        points,
+        chosen: None,
+        objective: None,
+        sensitivity: None,
+    }
+}
+
+fn stat(p: &PointReport, name: &str) -> Stat {
+    metric_index(name).map_or(
+        Stat {
+            mean: None,
+            low: None,
+            high: None,
+        },
+        |i| p.metrics[i],
+    )
+}
+
+/// Per rep-week: a stat divided by reps x weeks.
+fn per_rep_week(p: &PointReport, name: &str) -> Band {
+    let b = stat(p, name).band();
+    let d = p.rep_weeks.max(1e-9);
+    Band {
+        mean: b.mean / d,
+        low: b.low / d,
+        high: b.high / d,
+    }
+}
+
+fn weekly_series(p: &PointReport) -> Vec<Series> {
+    [
+        (Weekly::LeadsToOutreach, "leads to outreach"),
+        (Weekly::LeadsToNurture, "leads to nurture"),
+        (Weekly::EmailsSent, "emails sent"),
+        (Weekly::NurtureTouches, "nurture touches"),
+    ]
+    .iter()
+    .map(|(w, label)| Series {
+        label: label.to_string(),
+        points: p.weekly[*w as usize]
+            .iter()
+            .map(|[m, lo, hi]| Band {
+                mean: *m,
+                low: *lo,
+                high: *hi,
+            })
+            .collect(),
+    })
+    .collect()
+}
+
+/// The charts of a report.
+pub fn charts(input: &ReportInput) -> Vec<Chart> {
+    let shown: Vec<&PointReport> = match input.kind.as_str() {
+        "compare" => input.points.iter().collect(),
+        _ => {
+            let i = input.chosen.unwrap_or(0);
+            input.points.get(i).into_iter().collect()
+        }
+    };
+    let mut out = Vec::new();
+    let panels = shown
+        .iter()
+        .map(|p| (p.label.clone(), weekly_series(p)))
+        .collect();
+    out.push(charts::weekly(
+        panels,
+        "Volume per week (leads, emails, touches)",
+    ));
+    let unit = metric("rep_prep_hours").map_or("h", |m| m.unit);
+    out.push(charts::rep_hours(
+        shown
+            .iter()
+            .map(|p| {
+                (
+                    p.label.clone(),
+                    per_rep_week(p, "manual_prep_hours"),
+                    per_rep_week(p, "rep_prep_hours"),
+                )
+            })
+            .collect(),
+        unit,
+    ));
+    if input.kind == "sweep" && !input.params.is_empty() {
+        out.extend(sweep_charts(input));
+    }
+    if let Some(first) = shown.first() {
+        let bands: Vec<(String, f64)> = ["< 1 h", "1-8 h", "8-24 h", "1-3 d", "> 3 d"]
+            .iter()
+            .zip(Weekly::WAIT_BANDS)
+            .map(|(label, (w, _))| {
+                (
+                    label.to_string(),
+                    first.weekly[w as usize].iter().map(|b| b[0]).sum(),
+                )
+            })
+            .collect();
+        let mut backlog = Vec::new();
+        let mut level = 0.0;
+        for w in 0..first.weekly[Weekly::DraftsQueued as usize].len() {
+            let col = |c: Weekly| first.weekly[c as usize][w][0];
+            level += col(Weekly::DraftsQueued)
+                - col(Weekly::ReviewsStarted)
+                - col(Weekly::DraftsExpired);
+            backlog.push(level.max(0.0));
+        }
+        out.push(charts::review_gate(bands, backlog));
+    }
+    out.push(charts::rep_time(
+        shown
+            .iter()
+            .map(|p| {
+                let prep = per_rep_week(p, "rep_prep_hours").mean;
+                let conv = per_rep_week(p, "rep_conversation_hours").mean;
+                (
+                    p.label.clone(),
+                    [prep, conv, (p.rep_week_hours - prep - conv).max(0.0)],
+                )
+            })
+            .collect(),
+        unit,
+    ));
+    if let Some((name, swings)) = &input.sensitivity {
+        let m = metric(name);
+        let label = m.map_or(name.clone(), |m| m.axis_label());
+        let base = input
+            .points
+            .first()
+            .map_or(0.0, |p| stat(p, name).mean.unwrap_or(0.0));
+        let rows = swings
+            .iter()
+            .take(15)
+            .map(|s| charts::Swing {
+                label: s.parameter.clone(),
+                low: s.low,
+                high: s.high,
+                assumed: s.assumed,
+            })
+            .collect();
+        out.push(charts::tornado(&label, base, rows));
+    }
+    out
+}
+
+/// The metrics of the trade-off chart.
+const TRADEOFF: [&str; 6] = [
+    "hours_saved_per_rep_week",
+    "emails_sent",
+    "meetings",
+    "good_fit_to_nurture",
+    "low_fit_sent",
+    "review_wait_mean_h",
+];
+
+fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
+    let mut out = Vec::new();
+    // Only parameters that take more than one value shape the charts.
+    let varying: Vec<usize> = (0..input.params.len())
+        .filter(|&i| {
+            let first = input.points.first().and_then(|p| p.values.get(i));
+            input.points.iter().any(|p| p.values.get(i) != first)
+        })
+        .collect();
+    let numeric = |i: usize| -> Option<Vec<f64>> {
+        input
+            .points
+            .iter()
+            .map(|p| {
+                p.values
+                    .get(i)
+                    .and_then(|v| v.trim_matches('"').parse().ok())
+            })
+            .collect()
+    };
+    let feasible: Vec<bool> = input.points.iter().map(|p| p.feasible).collect();
+    if varying.len() == 1 {
+        let i = varying[0];
+        if let Some(xs) = numeric(i) {
+            let panels = TRADEOFF
+                .iter()
+                .filter_map(|name| metric(name))
+                .map(|m| {
+                    (
+                        m.axis_label(),
+                        input
+                            .points
+                            .iter()
+                            .map(|p| stat(p, m.name).band())
+                            .collect(),
+                    )
+                })
+                .collect();
+            out.push(charts::tradeoff(
+                &input.params[i],
+                xs,
+                panels,
+                input.chosen,
+                feasible,
+            ));
+        }
+    } else if varying.len() == 2 {
+        let (iy, ix) = (varying[0], varying[1]);
+        let axis = |i: usize| -> Vec<String> {
+            let mut v: Vec<String> = Vec::new();
+            for p in &input.points {
+                let value = p.values[i].trim_matches('"').to_string();
+                if !v.contains(&value) {
+                    v.push(value);
+                }
+            }
+            v
+        };
+        let (ys, xs) = (axis(iy), axis(ix));
+        let name = input
+            .objective
+            .as_deref()
+            .and_then(|o| o.split_whitespace().nth(1))
+            .filter(|n| metric(n).is_some())
+            .unwrap_or("hours_saved_per_rep_week");
+        let mut values = vec![vec![None; xs.len()]; ys.len()];
+        let mut chosen = None;
+        for (k, p) in input.points.iter().enumerate() {
+            let y = ys.iter().position(|v| *v == p.values[iy].trim_matches('"'));
+            let x = xs.iter().position(|v| *v == p.values[ix].trim_matches('"'));
+            if let (Some(x), Some(y)) = (x, y) {
+                values[y][x] = stat(p, name).mean;
+                if input.chosen == Some(k) {
+                    chosen = Some((x, y));
+                }
+            }
+        }
+        let title = metric(name).map_or(name.to_string(), |m| m.axis_label());
+        out.push(charts::heatmap(
+            &title,
+            (&input.params[ix], xs),
+            (&input.params[iy], ys),
+            values,
+            chosen,
+        ));
+    }
+    out
+}
+
+/// Every file of the report: `report.json`, `charts/<name>.svg` and `.png`,
+/// and `index.html`, as (relative path, bytes).
+pub fn files(input: &ReportInput, base: &Scenario) -> Vec<(String, Vec<u8>)> {
+    let charts = charts(input);
+    let layout = diagram::layout(base);
+    let mut out = Vec::new();
+    let mut json = serde_json::to_vec_pretty(input).expect("plain numbers always serialise");
+    json.push(b'\n');
+    out.push(("report.json".to_string(), json));
+    for c in &charts {
+        out.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
+        out.push((format!("charts/{}.png", c.name), c.png.clone()));
+    }
+    out.push((
+        "index.html".to_string(),
+        page::index_html(input, &charts, &layout).into_bytes(),
+    ));
+    out
+}
+
+/// A metric's row in the table: name, unit, statistics.
+pub type MetricRow = (&'static str, &'static str, Stat);
+
+/// The metric table rows of a point: (section title, its rows).
+pub fn metric_rows(p: &PointReport) -> Vec<(&'static str, Vec<MetricRow>)> {
+    crate::metrics::Section::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.title(),
+                METRICS
+                    .iter()
+                    .zip(&p.metrics)
+                    .filter(|(m, _)| m.section == *s)
+                    .map(|(m, st)| (m.name, m.unit, *st))
+                    .collect(),
+            )
+        })
+        .collect()
+}

@@ -199,6 +199,48 @@ impl Prepared {
         }
     }
 
+    /// The report input of the experiment's results; `feasible(p)` says
+    /// whether point p satisfies the constraints.
+    fn report(
+        &self,
+        results: &[RunResult],
+        feasible: impl Fn(usize) -> bool,
+    ) -> crate::report::ReportInput {
+        let points = self
+            .plan
+            .points
+            .iter()
+            .zip(results)
+            .enumerate()
+            .map(|(p, (point, result))| {
+                let label = if self.kind == Kind::Compare {
+                    point.scenario.name.clone()
+                } else if point.params.is_empty() {
+                    "base".to_string()
+                } else {
+                    point
+                        .params
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                crate::report::point(
+                    label,
+                    self.values[p].clone(),
+                    &point.scenario,
+                    result,
+                    feasible(p),
+                )
+            })
+            .collect();
+        let mut input = crate::report::input(self.kind.name(), &self.base, points);
+        if self.kind == Kind::Sweep {
+            input.params = self.params.clone();
+        }
+        input
+    }
+
     fn experiment<'a>(&'a self, results: &'a [RunResult]) -> Experiment<'a> {
         Experiment {
             kind: self.kind,
@@ -359,13 +401,16 @@ fn tables(
 /// Writes the experiment's files and prints its report.
 fn finish(
     prep: &Prepared,
+    results: &[RunResult],
     o: &ExperimentOptions,
     out: &Path,
     main: (&str, polars::prelude::DataFrame),
-    json: String,
-    table: String,
+    (json, table): (String, String),
+    report: crate::report::ReportInput,
 ) -> Result<()> {
     let mut files = tables(main.0, &main.1, out)?;
+    files.extend(per_replication_files(&prep.experiment(results), out)?);
+    files.extend(crate::report::files(&report, &prep.base.scenario));
     files.push((
         format!("{}.json", prep.kind.name()),
         format!("{json}\n").into_bytes(),
@@ -382,10 +427,10 @@ fn finish(
         Format::Csv => csv_text,
     });
     if !o.quiet {
-        // Plus plan.json, replications.parquet and weekly.parquet.
+        // Plus plan.json.
         eprintln!(
             "wrote {} files and {} job results to {}",
-            written.len() + 3,
+            written.len() + 1,
             prep.plan.job_count(),
             out.display()
         );
@@ -393,8 +438,8 @@ fn finish(
     Ok(())
 }
 
-/// Writes `replications.parquet` and `weekly.parquet` of an experiment.
-fn per_replication_files(e: &Experiment, out: &Path) -> Result<()> {
+/// The bytes of `replications.parquet` and `weekly.parquet`.
+fn per_replication_files(e: &Experiment, out: &Path) -> Result<Vec<(String, Vec<u8>)>> {
     let err = |name: &str, er: polars::prelude::PolarsError| Error::Output {
         path: out.join(name).display().to_string(),
         message: er.to_string(),
@@ -402,14 +447,10 @@ fn per_replication_files(e: &Experiment, out: &Path) -> Result<()> {
     let reps =
         encode_parquet(&e.replications_frame()).map_err(|er| err("replications.parquet", er))?;
     let weekly = encode_parquet(&e.weekly_frame()).map_err(|er| err("weekly.parquet", er))?;
-    files::write_files(
-        out,
-        &[
-            ("replications.parquet".to_string(), reps),
-            ("weekly.parquet".to_string(), weekly),
-        ],
-    )?;
-    Ok(())
+    Ok(vec![
+        ("replications.parquet".to_string(), reps),
+        ("weekly.parquet".to_string(), weekly),
+    ])
 }
 
 fn default_out(o: &ExperimentOptions, name: &str, kind: Kind) -> PathBuf {
@@ -492,17 +533,31 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     extra.extend(constraints.iter().map(|c| c.metric));
     let metrics = table_metrics(o, &extra)?;
-    per_replication_files(&e, &out)?;
     if let Some(n) = args.event_log_point {
         super::write_event_log(&out, &prep.plan.points[n].scenario, o.quiet)?;
     }
+    let mut report = prep.report(&results, |p| choice.as_ref().is_none_or(|c| c.feasible[p]));
+    report.chosen = choice.as_ref().and_then(|c| c.chosen);
+    report.objective = objective.as_ref().map(|obj| {
+        let mut how = format!(
+            "{} {}",
+            if obj.maximise { "maximise" } else { "minimise" },
+            obj.metric
+        );
+        if !constraints.is_empty() {
+            let c: Vec<String> = constraints.iter().map(ToString::to_string).collect();
+            how.push_str(&format!(" subject to {}", c.join(", ")));
+        }
+        how
+    });
     finish(
         &prep,
+        &results,
         o,
         &out,
         ("sweep", e.points_frame()),
-        e.sweep_json(selection),
-        e.sweep_table(&metrics, selection),
+        (e.sweep_json(selection), e.sweep_table(&metrics, selection)),
+        report,
     )
 }
 
@@ -543,14 +598,15 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     };
     let e = prep.experiment(&results);
     let metrics = table_metrics(o, &[])?;
-    per_replication_files(&e, &out)?;
+    let report = prep.report(&results, |_| true);
     finish(
         &prep,
+        &results,
         o,
         &out,
         ("compare", e.compare_frame()),
-        e.compare_json(),
-        e.compare_table(&metrics),
+        (e.compare_json(), e.compare_table(&metrics)),
+        report,
     )
 }
 
@@ -613,19 +669,37 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         return Ok(());
     };
     let e = prep.experiment(&results);
-    per_replication_files(&e, &out)?;
     let swings = moved
         .iter()
         .map(|&(knob, low, high)| Swing { knob, low, high })
         .collect();
     let s = Sensitivity::new(e, m, swings, skipped);
+    let mut report = prep.report(&results, |_| true);
+    let mean = |p: usize| {
+        crate::metrics::metric_index(m.name)
+            .and_then(|i| results[p].summary[i].mean)
+            .unwrap_or(0.0)
+    };
+    report.sensitivity = Some((
+        m.name.to_string(),
+        s.swings
+            .iter()
+            .map(|w| crate::report::SwingReport {
+                parameter: w.knob.label.clone(),
+                low: mean(w.low),
+                high: mean(w.high),
+                assumed: w.knob.assumed,
+            })
+            .collect(),
+    ));
     finish(
         &prep,
+        &results,
         o,
         &out,
         ("sensitivity", s.frame()),
-        s.json(),
-        s.table(),
+        (s.json(), s.table()),
+        report,
     )
 }
 

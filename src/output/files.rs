@@ -226,6 +226,17 @@ fn encode(
 /// file is written atomically ([`write_atomic_all`]). Returns the paths
 /// written, in [`RUN_FILES`] order.
 pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<Vec<PathBuf>> {
+    write_run_with(dir, result, resolved_toml, Vec::new())
+}
+
+/// [`write_run`] with `extra` files (a report) in the same atomic batch, so
+/// an interrupted write leaves the old set or the new one, report included.
+pub fn write_run_with(
+    dir: &Path,
+    result: &RunResult,
+    resolved_toml: &str,
+    extra: Vec<(String, Vec<u8>)>,
+) -> Result<Vec<PathBuf>> {
     let summary = summary_frame(result);
     let contents: [Vec<u8>; 5] = [
         encode(dir, RUN_FILES[0], &summary, encode_csv)?,
@@ -239,13 +250,13 @@ pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<
         encode(dir, RUN_FILES[3], &weekly_frame(result), encode_parquet)?,
         resolved_toml.as_bytes().to_vec(),
     ];
-    fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
-    let files: Vec<(PathBuf, &[u8])> = RUN_FILES
+    let mut files: Vec<(String, Vec<u8>)> = RUN_FILES
         .iter()
-        .zip(&contents)
-        .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
+        .zip(contents)
+        .map(|(name, bytes)| (name.to_string(), bytes))
         .collect();
-    write_atomic_all(&files)
+    files.extend(extra);
+    write_files(dir, &files)
 }
 
 /// A file written in pieces (a streamed event log): it grows under a
@@ -308,6 +319,10 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
         .iter()
         .map(|(name, bytes)| (dir.join(name), bytes.as_slice()))
         .collect();
+    for (path, _) in &list {
+        let parent = parent_of(path);
+        fs::create_dir_all(parent).map_err(|e| output_error(parent, e))?;
+    }
     write_atomic_all(&list)
 }
 

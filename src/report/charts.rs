@@ -120,7 +120,20 @@ fn titled<DB: DrawingBackend>(
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).map_err(err)?;
-    root.titled(title, style(38.0)).map_err(err)
+    root.margin(18, 8, 8, 8)
+        .titled(title, style(38.0))
+        .map_err(err)
+}
+
+/// Axis numbers with as many decimals as the range needs.
+fn tick(v: &f64, span: f64) -> String {
+    if span >= 20.0 {
+        format!("{v:.0}")
+    } else if span >= 2.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 fn range(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
@@ -171,6 +184,8 @@ impl Plot for Weekly {
             chart
                 .configure_mesh()
                 .x_desc("week")
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_label_formatter(&|y| tick(y, y_max))
                 .y_desc(self.y_label.as_str())
                 .axis_desc_style(style(26.0))
                 .label_style(style(22.0))
@@ -269,6 +284,7 @@ impl Plot for PairedBars {
                 }
             })
             .y_desc(self.y_label.as_str())
+            .y_label_formatter(&|y| tick(y, y_max))
             .axis_desc_style(style(26.0))
             .label_style(style(24.0))
             .draw()
@@ -383,7 +399,7 @@ impl Plot for Stacked {
             .label_style(style(24.0))
             .draw()
             .map_err(err)?;
-        let names = ["preparation", "conversations", "idle"];
+        let names = ["preparation", "conversations", "idle (other work)"];
         for (k, name) in names.iter().enumerate() {
             let color = [PALETTE[0], PALETTE[1], RGBColor(210, 210, 210)][k];
             let bars = self.groups.iter().enumerate().map(|(g, (_, parts))| {
@@ -485,6 +501,8 @@ impl Plot for ReviewGate {
         chart
             .configure_mesh()
             .x_desc("week")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| tick(y, y_max))
             .y_desc("Review backlog (drafts)")
             .axis_desc_style(style(24.0))
             .label_style(style(20.0))
@@ -561,6 +579,8 @@ impl Plot for Tradeoff {
             chart
                 .configure_mesh()
                 .x_desc(self.x_label.as_str())
+                .x_label_formatter(&|x| tick(x, (x1 - x0) * 10.0))
+                .y_label_formatter(&|y| tick(y, y1 - y0))
                 .axis_desc_style(style(20.0))
                 .label_style(style(18.0))
                 .light_line_style(RGBColor(238, 238, 238))

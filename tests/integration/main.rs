@@ -12,5 +12,6 @@ mod hostile;
 mod library;
 mod metrics;
 mod model;
+mod report;
 mod shards;
 mod theory;
