@@ -139,31 +139,47 @@ fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
     let per = |v: f64| if weeks > 0.0 { v / weeks } else { 0.0 };
     let arrived = get("leads_arrived");
     let unreachable = get("leads_unreachable");
+    let reachable = arrived - unreachable;
     let approved = get("drafts_approved");
     let edited = get("drafts_edited");
+    let reviewed = get("drafts_reviewed");
+    let expired = get("drafts_expired");
+    let queued = reviewed + expired;
+    let sent = get("emails_sent");
+    let autosent = get("emails_autosent");
+    let positive = get("positive_replies");
+    let to_nurture = get("leads_to_nurture");
+    let reengaged = get("nurture_reengaged");
     let pairs = [
         ("flow_start_lookup", arrived),
+        ("flow_lookup_enrichment", arrived),
+        ("flow_enrichment_found", arrived),
         ("flow_found_unreachable", unreachable),
-        ("flow_found_scoring", arrived - unreachable),
-        ("flow_gate_nurture", get("leads_to_nurture")),
+        ("flow_found_scoring", reachable),
+        ("flow_scoring_gate", reachable),
+        ("flow_gate_join_gate", reachable + reengaged),
+        ("flow_gate_nurture", to_nurture),
         ("flow_gate_outreach", get("leads_to_outreach")),
+        ("flow_nurture_join_nurture", to_nurture + expired),
         ("flow_nurture_touches", get("nurture_touches")),
-        ("flow_engaged_reentry", get("nurture_reengaged")),
+        ("flow_engaged_reentry", reengaged),
         ("flow_engaged_dormant", get("leads_dormant")),
-        ("flow_autosend_send", get("emails_autosent")),
-        ("flow_drafting_review", get("drafts_reviewed")),
-        ("flow_autosend_review", get("drafts_reviewed")),
+        ("flow_drafting_autosend", autosent + queued),
+        ("flow_autosend_send", autosent),
+        ("flow_autosend_review", queued),
+        ("flow_drafting_review", queued),
+        ("flow_drafting_send", sent),
+        ("flow_review_outcome", reviewed),
         ("flow_review_discard", get("drafts_discarded")),
         ("flow_review_edit", edited),
         ("flow_review_approve", approved - edited),
-        ("flow_expiry_nurture", get("drafts_expired")),
-        ("flow_expiry_drop", get("drafts_expired")),
-        ("flow_send_join_send", get("emails_sent")),
-        ("flow_reply_conversation", get("positive_replies")),
-        (
-            "flow_reply_none",
-            get("emails_sent") - get("positive_replies"),
-        ),
+        ("flow_edit_send", edited),
+        ("flow_expiry_nurture", expired),
+        ("flow_expiry_drop", expired),
+        ("flow_send_join_send", sent),
+        ("flow_send_reply", sent),
+        ("flow_reply_conversation", positive),
+        ("flow_reply_none", sent - positive),
         ("flow_conversation_end", get("meetings")),
     ];
     pairs
@@ -496,6 +512,20 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Vec<(String, Vec<u8>)> {
     let mut json = serde_json::to_vec_pretty(input).expect("plain numbers always serialise");
     json.push(b'\n');
     out.push(("report.json".to_string(), json));
+    // The live swimlane of the shown point, as its own SVG file too.
+    let shown = input
+        .chosen
+        .unwrap_or(0)
+        .min(input.points.len().saturating_sub(1));
+    if let Some(p) = input.points.get(shown) {
+        let volumes = page::volume_labels(p);
+        let svg = diagram::svg::to_svg(&layout, Some(&volumes));
+        out.push(("charts/swimlane.svg".to_string(), svg.into_bytes()));
+        out.push((
+            "charts/swimlane.png".to_string(),
+            charts::swimlane_png(&layout, &volumes),
+        ));
+    }
     for c in &charts {
         out.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
         out.push((format!("charts/{}.png", c.name), c.png.clone()));

@@ -177,7 +177,8 @@ fn headline_values(p: &PointReport) -> BTreeMap<&'static str, (String, String)> 
         .collect()
 }
 
-fn volume_labels(p: &PointReport) -> BTreeMap<String, String> {
+/// Each flow's mean weekly volume as the swimlane writes it (`480 /wk`).
+pub fn volume_labels(p: &PointReport) -> BTreeMap<String, String> {
     p.flows
         .iter()
         .map(|(k, v)| {
