@@ -46,7 +46,7 @@ check_page() {
   # A blank page of this size compresses to a few kilobytes.
   size=$(stat -c %s "$shots/$name.png")
   [ "$size" -gt 100000 ] || { echo "$name: the screenshot is blank ($size bytes)"; exit 1; }
-  echo "$name: $charts charts and the swimlane rendered; screenshot $shots/$name.png ($size bytes)"
+  echo "$name: $charts charts (the swimlane among them) rendered; screenshot $shots/$name.png ($size bytes)"
 }
 check_page run "$work/run"
 check_page sweep "$work/sweep"

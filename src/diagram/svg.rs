@@ -103,32 +103,27 @@ pub fn to_svg(l: &Layout, volumes: Option<&BTreeMap<String, String>>) -> String 
         16.0,
         "middle",
     );
-    // Flows under the shapes.
-    for e in &l.flows {
-        let points: Vec<String> = e
-            .waypoints
-            .iter()
-            .map(|(x, y)| format!("{x},{y}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "<polyline id=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{STROKE}\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>",
-            escape(&e.id),
-            points.join(" ")
-        );
-    }
-    for m in &l.messages {
-        let points: Vec<String> = m
-            .waypoints
-            .iter()
-            .map(|(x, y)| format!("{x},{y}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "<polyline id=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{STROKE}\" stroke-dasharray=\"6 4\" marker-end=\"url(#open)\"/>",
-            escape(&m.id),
-            points.join(" ")
-        );
+    // Flows under the shapes: sequence flows solid, message flows dashed.
+    for (edges, extra) in [
+        (&l.flows, "stroke-width=\"1.5\" marker-end=\"url(#arrow)\""),
+        (
+            &l.messages,
+            "stroke-dasharray=\"6 4\" marker-end=\"url(#open)\"",
+        ),
+    ] {
+        for e in edges {
+            let points: Vec<String> = e
+                .waypoints
+                .iter()
+                .map(|(x, y)| format!("{x},{y}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "<polyline id=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{STROKE}\" {extra}/>",
+                escape(&e.id),
+                points.join(" ")
+            );
+        }
     }
     // Shapes.
     for n in &l.nodes {

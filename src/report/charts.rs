@@ -125,6 +125,17 @@ fn titled<DB: DrawingBackend>(
         .map_err(err)
 }
 
+/// The label of the category whose centre is at `x` (categories sit at
+/// 0.5, 1.5, ...), empty between them.
+fn category(labels: &[String], x: f64) -> String {
+    let i = (x - 0.5).round();
+    if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
+        labels.get(i as usize).cloned().unwrap_or_default()
+    } else {
+        String::new()
+    }
+}
+
 /// Axis numbers with as many decimals as the range needs.
 fn tick(v: &f64, span: f64) -> String {
     if span >= 20.0 {
@@ -275,14 +286,7 @@ impl Plot for PairedBars {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(self.groups.len() * 2 + 1)
-            .x_label_formatter(&|x| {
-                let i = (x - 0.5).round();
-                if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| category(labels.as_slice(), *x))
             .y_desc(self.y_label.as_str())
             .y_label_formatter(&|y| tick(y, y_max))
             .axis_desc_style(style(26.0))
@@ -386,14 +390,7 @@ impl Plot for Stacked {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(self.groups.len() * 2 + 1)
-            .x_label_formatter(&|x| {
-                let i = (x - 0.5).round();
-                if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| category(labels.as_slice(), *x))
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style(26.0))
             .label_style(style(24.0))
@@ -467,14 +464,7 @@ impl Plot for ReviewGate {
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(self.bands.len() * 2 + 1)
-            .x_label_formatter(&|x| {
-                let i = (x - 0.5).round();
-                if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| category(labels.as_slice(), *x))
             .x_desc("wait from queueing to review (calendar time)")
             .y_desc("Share of reviews (%)")
             .axis_desc_style(style(24.0))
@@ -697,22 +687,8 @@ impl Plot for Heatmap {
             .disable_mesh()
             .x_labels(nx * 2 + 1)
             .y_labels(ny * 2 + 1)
-            .x_label_formatter(&|x| {
-                let i = (x - 0.5).round();
-                if (x - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    xs.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_label_formatter(&|y| {
-                let i = (y - 0.5).round();
-                if (y - 0.5 - i).abs() < 1e-6 && i >= 0.0 {
-                    ys.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
+            .x_label_formatter(&|x| category(xs.as_slice(), *x))
+            .y_label_formatter(&|y| category(ys.as_slice(), *y))
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .axis_desc_style(style(26.0))

@@ -124,3 +124,22 @@ pub fn check_binomial(result: &salesim::experiment::RunResult, hits: &str, trial
         "{hits}/{trials} = {share:.5}, expected {p:.5} (se {se:.5})"
     );
 }
+
+/// Every file below `dir` (relative path and bytes), sorted.
+pub fn tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+                files.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
-use crate::common::salesim;
+use crate::common::{salesim, tree};
 
 /// Runs salesim with `args` and returns its standard output as JSON.
 fn json_of(args: &[&str]) -> Value {
@@ -22,25 +22,6 @@ fn json_of(args: &[&str]) -> Value {
         .clone();
     serde_json::from_slice(&out)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out)))
-}
-
-/// Every file below `dir` (relative path and bytes), sorted.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-                files.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 const SHORT: [&str; 2] = ["--set", "run.horizon=\"8w\""];

@@ -4,28 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::salesim;
-
-/// Every file below `dir` (relative path and bytes), sorted.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use crate::common::{salesim, tree};
 
 /// Runs salesim with `args` plus `--out out` and returns its stdout.
 fn stdout_of(args: &[&str], out: &Path) -> Vec<u8> {
