@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use crate::pipeline::{Answer, Fate, Happening, LeadRef, Recorder, Resource, Verdict};
 use crate::scenario::Scenario;
+use crate::units::{civil_from_days, days_from_civil};
 
 /// One activity instance with its case's attributes.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,31 +349,6 @@ impl<S: RowSink> Recorder for EventLog<'_, S> {
     }
 }
 
-/// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The civil date of a day count from 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// The default `run.start_date` (a Monday).
 pub const DEFAULT_START_DATE: &str = "2026-01-05";
 
@@ -388,8 +364,10 @@ impl Clock {
     /// or unreadable, which validation has already ruled out).
     pub fn new(start_date: Option<&str>) -> Clock {
         let parse = |s: &str| -> Option<i64> {
-            let mut it = s.split('-').map(|p| p.parse::<i64>().ok());
-            let (y, m, d) = (it.next()??, it.next()??, it.next()??);
+            let mut it = s.split('-');
+            let y = it.next()?.parse::<i64>().ok()?;
+            let m = it.next()?.parse::<u32>().ok()?;
+            let d = it.next()?.parse::<u32>().ok()?;
             Some(days_from_civil(y, m, d))
         };
         let epoch_days = start_date
