@@ -337,17 +337,33 @@ fn diagram(args: &DiagramArgs) -> Result<()> {
     match &args.out {
         Some(path) => output::write_atomic(path, text.as_bytes()),
         None => {
-            print!("{text}");
+            say(&text);
             Ok(())
         }
     }
 }
 
+/// Writes `text` to standard output. A reader that stopped reading (a
+/// closed pipe, as in `salesim check --sources | head`) ends the program
+/// quietly with status 0 rather than a panic.
+fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Prints a report on standard output, ending it with a newline.
 fn print_out(text: String) {
-    print!("{text}");
-    if !text.ends_with('\n') {
-        println!();
+    if text.ends_with('\n') {
+        say(&text);
+    } else {
+        say(&format!("{text}\n"));
     }
 }
 
@@ -370,7 +386,11 @@ fn check(args: &CheckArgs) -> Result<()> {
     for file in &args.files {
         match scenario::load_file(file, &[]) {
             Ok(loaded) => {
-                println!("ok: {} ({})", file.display(), loaded.scenario.name);
+                say(&format!(
+                    "ok: {} ({})\n",
+                    file.display(),
+                    loaded.scenario.name
+                ));
                 if args.sources {
                     print_sources(&loaded);
                 }
@@ -400,20 +420,23 @@ fn print_sources(loaded: &Loaded) {
     let mut missing = Vec::new();
     for p in &loaded.parameters {
         match &p.source {
-            Some(s) => println!("  {:width$}  {}  <- {}", p.key, p.value, s),
+            Some(s) => say(&format!("  {:width$}  {}  <- {}\n", p.key, p.value, s)),
             None => {
-                println!("  {:width$}  {}  <- (no source)", p.key, p.value);
+                say(&format!(
+                    "  {:width$}  {}  <- (no source)\n",
+                    p.key, p.value
+                ));
                 missing.push(p.key.as_str());
             }
         }
     }
     if missing.is_empty() {
-        println!("  every parameter has a source");
+        say("  every parameter has a source\n");
     } else {
-        println!(
-            "  {} without a source: {}",
+        say(&format!(
+            "  {} without a source: {}\n",
             missing.len(),
             missing.join(", ")
-        );
+        ));
     }
 }

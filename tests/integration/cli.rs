@@ -462,3 +462,28 @@ fn fails_with_each_documented_numeric_and_structural_edge_case() {
         rejects(&extending(body), fragments);
     }
 }
+
+#[test]
+fn a_reader_that_stops_reading_does_not_make_salesim_panic() {
+    use std::io::BufRead;
+    // More output than a pipe holds (about 10 KB a file, 64 KB a pipe), so
+    // the writer meets the closed pipe.
+    let file = scenarios_dir().join("canonical.toml");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("salesim"))
+        .args(["check", "--sources"])
+        .args(std::iter::repeat_n(&file, 30))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(first.starts_with("ok:"), "{first}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0));
+}
