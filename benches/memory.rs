@@ -51,18 +51,44 @@ fn run(horizon: &str) -> (f64, u64) {
     (start.elapsed().as_secs_f64(), leads)
 }
 
+/// Runs one horizon in this process and prints its peak, when started as a
+/// child with `--horizon H`; otherwise starts one child per horizon, so that
+/// each peak is measured in a fresh process (a high-water mark shared by two
+/// runs in one process would mix them).
 fn main() {
-    let before = peak_kib().unwrap_or(0);
-    let (short_s, short_leads) = run("\"4w\"");
-    let short_peak = peak_kib().unwrap_or(0);
-    let (long_s, long_leads) = run("\"104w\"");
-    let long_peak = peak_kib().unwrap_or(0);
-    println!("process before runs: {before} KiB peak");
-    println!("4 weeks at 10x volume: {short_leads} leads in {short_s:.2} s, peak {short_peak} KiB");
-    println!("104 weeks at 10x volume: {long_leads} leads in {long_s:.2} s, peak {long_peak} KiB");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--horizon") {
+        let horizon = &args[i + 1];
+        let before = peak_kib().unwrap_or(0);
+        let (secs, leads) = run(&format!("\"{horizon}\""));
+        let peak = peak_kib().unwrap_or(0);
+        println!("{horizon} {leads} {secs} {before} {peak}");
+        return;
+    }
+    let me = std::env::current_exe().expect("the bench knows its own path");
+    let mut peaks = Vec::new();
+    for horizon in ["4w", "26w", "104w"] {
+        let out = std::process::Command::new(&me)
+            .args(["--horizon", horizon])
+            .output()
+            .expect("the bench runs itself");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let f: Vec<&str> = text.split_whitespace().collect();
+        if f.len() < 5 {
+            eprintln!("error: {text} {}", String::from_utf8_lossy(&out.stderr));
+            std::process::exit(1);
+        }
+        println!(
+            "{horizon} at 10x volume: {} leads in {:.2} s, peak {} KiB (process before the run: {} KiB)",
+            f[1],
+            f[2].parse::<f64>().unwrap_or(0.0),
+            f[4],
+            f[3]
+        );
+        peaks.push(f[4].parse::<f64>().unwrap_or(0.0));
+    }
     println!(
-        "peak growth from 4 to 104 weeks: {} KiB ({:.2}x)",
-        long_peak.saturating_sub(short_peak),
-        long_peak as f64 / short_peak.max(1) as f64
+        "peak at 104 weeks / peak at 4 weeks: {:.3}x",
+        peaks[2] / peaks[0].max(1.0)
     );
 }
