@@ -78,4 +78,24 @@ fn main() {
         elapsed,
         all_leads as f64 / elapsed
     );
+
+    // Thread scaling of a batch of replications: the same 40 on 1 and on 2
+    // threads (results identical; only the time differs).
+    let mut batch = sc.clone();
+    batch.run.replications = 40;
+    let mut times = Vec::new();
+    for threads in [1, 2] {
+        let start = Instant::now();
+        if let Err(e) = experiment::run(&batch, threads, &|| {}) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        times.push(start.elapsed().as_secs_f64());
+    }
+    println!(
+        "canonical, 40 replications: {:.3} s on 1 thread, {:.3} s on 2 threads: {:.2}x",
+        times[0],
+        times[1],
+        times[0] / times[1]
+    );
 }
