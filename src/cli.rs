@@ -9,6 +9,7 @@ pub use merge::MergeArgs;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -157,7 +158,13 @@ pub struct CheckArgs {
 /// Parses the command line and runs it. Help and usage errors exit through
 /// clap (status 0 and 2).
 pub fn main() -> Result<()> {
-    dispatch(Cli::parse().command)
+    let outcome = dispatch(Cli::parse().command);
+    // An interrupt during the command's last write waits in its handler for
+    // the write lock; the command must not then finish first with status 0.
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        exit_interrupted();
+    }
+    outcome
 }
 
 /// Runs one parsed command.
@@ -367,18 +374,30 @@ fn print_out(text: String) {
     }
 }
 
+/// Set by the interrupt handler before it waits for the write lock, so that
+/// [`main`] exits 130 too if the command ends while the handler waits.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
 /// On SIGINT or SIGTERM, exit with status 130 — but never in the middle of
 /// writing files: the handler waits for the write lock first.
 fn install_interrupt_handler() {
     // A second installation (e.g. from tests calling `run` twice) fails
     // harmlessly: the first handler stays in place.
     let _ = ctrlc::set_handler(|| {
-        let _writing = output::files::WRITE_LOCK
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        eprintln!("interrupted");
-        std::process::exit(130);
+        INTERRUPTED.store(true, Ordering::SeqCst);
+        exit_interrupted();
     });
+}
+
+/// Exits with status 130 once no file is being written. The write lock is
+/// held through the exit, so of the handler's thread and the main thread
+/// only the first to take it exits; the other waits until the process ends.
+fn exit_interrupted() -> ! {
+    let _writing = output::files::WRITE_LOCK
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    eprintln!("interrupted");
+    std::process::exit(130);
 }
 
 fn check(args: &CheckArgs) -> Result<()> {

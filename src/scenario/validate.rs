@@ -1475,35 +1475,72 @@ mod tests {
         validate(&parse_document(&text, "t.toml")?)
     }
 
-    #[test]
-    fn batches_less_than_an_hour_apart_are_rejected() {
-        let (loc, msg) = scenario_err(with_arrivals(
-            "kind = \"batch\"\nsize = 10\nevery = \"59m\"\nat = \"mon 08:00\"",
-        ));
-        assert_eq!(loc.key, "arrivals.every");
-        assert!(loc.line_col.is_some());
-        assert!(msg.contains("at least 1h"), "{msg}");
-        assert!(
-            with_arrivals("kind = \"batch\"\nsize = 10\nevery = \"1h\"\nat = \"mon 08:00\"")
-                .is_ok()
-        );
+    /// The 1-based line of `needle` in the text [`with_arrivals`] builds:
+    /// the block starts on the line of the canonical `[arrivals]`.
+    fn arrivals_line(block: &str, needle: &str) -> usize {
+        let offset = block.lines().position(|l| l.contains(needle)).unwrap();
+        line_of("[arrivals]") + 1 + offset
     }
 
     #[test]
-    fn more_than_a_hundred_million_expected_leads_are_rejected() {
+    fn batches_less_than_an_hour_apart_are_rejected() {
+        let block = "kind = \"batch\"\nsize = 10\nevery = \"59m\"\nat = \"mon 08:00\"";
+        let (loc, msg) = scenario_err(with_arrivals(block));
+        assert_eq!(loc.key, "arrivals.every");
+        assert_eq!(loc.line_col, Some((arrivals_line(block, "every"), 9)));
+        assert_eq!(
+            msg,
+            "every must be at least 1h (one list import an hour at most), got 59m"
+        );
+        let (loc, _) = scenario_err(with_arrivals(
+            "kind = \"batch\"\nsize = 10\nevery = \"1s\"\nat = \"mon 08:00\"",
+        ));
+        assert_eq!(loc.key, "arrivals.every");
+    }
+
+    #[test]
+    fn batches_exactly_an_hour_apart_are_accepted() {
+        let s = with_arrivals("kind = \"batch\"\nsize = 10\nevery = \"1h\"\nat = \"mon 08:00\"")
+            .unwrap();
+        match s.arrivals {
+            Arrivals::Batch { every, .. } => assert_eq!(every, units::HOUR),
+            Arrivals::Poisson { .. } => panic!("expected batch arrivals"),
+        }
+    }
+
+    #[test]
+    fn poisson_arrivals_over_a_hundred_million_expected_leads_are_rejected() {
         // 5 million a week over the canonical 26 weeks: 1.3e8 leads.
         let (loc, msg) = scenario_err(canonical_with("per_week = 600", "per_week = 5000000"));
         assert_eq!(loc.key, "arrivals.per_week");
-        assert!(msg.contains("1.300e8 leads"), "{msg}");
-        assert!(msg.contains("1e8"), "{msg}");
-        // 3.8 million a week is 9.9e7: accepted.
+        assert_eq!(loc.line_col, Some((line_of("per_week = 600"), 12)));
+        assert!(msg.contains("about 1.300e8 leads"), "{msg}");
+        assert!(msg.contains("26w of horizon"), "{msg}");
+        assert!(msg.contains("at most 1e8"), "{msg}");
+        // 3.8 million a week is 9.88e7: accepted.
         assert!(canonical_with("per_week = 600", "per_week = 3800000").is_ok());
-        // A batch of 100,000 every hour for 26 weeks: 4368 batches.
-        let (loc, msg) = scenario_err(with_arrivals(
-            "kind = \"batch\"\nsize = 100000\nevery = \"1h\"\nat = \"mon 00:00\"",
-        ));
+    }
+
+    #[test]
+    fn batch_arrivals_over_a_hundred_million_expected_leads_are_rejected() {
+        // A batch of 100,000 every hour from t = 0 for 26 weeks: 4368 batches.
+        let block = "kind = \"batch\"\nsize = 100000\nevery = \"1h\"\nat = \"mon 00:00\"";
+        let (loc, msg) = scenario_err(with_arrivals(block));
         assert_eq!(loc.key, "arrivals.size");
-        assert!(msg.contains("4.368e8 leads"), "{msg}");
+        assert_eq!(loc.line_col, Some((arrivals_line(block, "size"), 8)));
+        assert!(msg.contains("about 4.368e8 leads"), "{msg}");
+        assert!(msg.contains("at most 1e8"), "{msg}");
+        // 22,893 a batch makes 99,996,624 leads: accepted; one more is not.
+        let just = |size: u64| {
+            with_arrivals(&format!(
+                "kind = \"batch\"\nsize = {size}\nevery = \"1h\"\nat = \"mon 00:00\""
+            ))
+        };
+        assert!(just(22_893).is_ok());
+        assert_eq!(scenario_err(just(22_894)).0.key, "arrivals.size");
+        // The count is of batches before the horizon: the first at `at`.
+        let s = just(22_893).unwrap();
+        assert_eq!(s.arrivals.expected_before(s.run.horizon), 22_893.0 * 4368.0);
     }
 
     #[test]
