@@ -30,7 +30,7 @@ use crate::engine::{Bound, Engine, Limits, Runaway, SAME_INSTANT_LIMIT};
 use crate::error::{Error, Result};
 use crate::experiment::ReplicationResult;
 use crate::metrics::{self, Capacity, MetricsRecorder};
-use crate::rng::{stream, Purpose, Stream};
+use crate::rng::{Purpose, ReplicationKey, Stream};
 use crate::scenario::{Arrivals, Lane, Scenario};
 use crate::units::DAY;
 
@@ -183,6 +183,8 @@ struct Pipeline<'a, R: Recorder> {
     engine: Engine<Event>,
     leads: Leads,
     next_key: u64,
+    /// The key of this replication's random streams.
+    keys: ReplicationKey,
     arrivals: Stream,
     /// Working-time position of the last Poisson arrival.
     arrival_position: f64,
@@ -205,7 +207,10 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             engine: Engine::with_limits(watchdog_limits(sc)),
             leads: Leads::default(),
             next_key: 0,
-            arrivals: stream(sc.run.seed, replication, 0, Purpose::Arrivals),
+            keys: ReplicationKey::new(sc.run.seed, replication),
+            arrivals: ReplicationKey::new(sc.run.seed, replication)
+                .key(0)
+                .stream(Purpose::Arrivals),
             arrival_position: 0.0,
             reps: RepPool::new(sc.reps.count as usize),
             agents: AgentPool::new(sc.agents.concurrency),
@@ -347,7 +352,8 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
         let (sc, now) = (self.sc, self.now());
         let key = self.next_key;
         self.next_key += 1;
-        let mut attributes = stream(sc.run.seed, self.replication, key, Purpose::Attributes);
+        let streams = self.keys.key(key);
+        let mut attributes = streams.stream(Purpose::Attributes);
         let u: f64 = attributes.random();
         let mut cumulative = 0.0;
         let segment = sc
@@ -362,7 +368,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             .fit
             .sample(&mut attributes)
             .clamp(0.0, 1.0);
-        let mut cf = stream(sc.run.seed, self.replication, key, Purpose::Counterfactual);
+        let mut cf = streams.stream(Purpose::Counterfactual);
         let manual = counterfactual::manual_prep_seconds(sc, fit, &mut cf);
         self.arrived_all += 1;
         let lead = LeadRef { key, arrived: now };
@@ -387,7 +393,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             review_key: None,
             queued_at: 0.0,
             touches: 0,
-            streams: LeadStreams::new(sc.run.seed, self.replication, key),
+            streams: LeadStreams::new(streams),
         });
         self.request_stage(slot, Stage::Lookup);
     }

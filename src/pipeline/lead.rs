@@ -2,7 +2,7 @@
 //! that holds them until they reach a final state.
 
 use super::happening::LeadRef;
-use crate::rng::{stream, Purpose, Stream};
+use crate::rng::{Purpose, Stream, StreamKey};
 
 /// Who holds a lead while it is in a stage.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -41,9 +41,10 @@ pub struct LeadStreams {
 }
 
 impl LeadStreams {
-    /// The streams of lead `key` in replication `replication`.
-    pub fn new(seed: u64, replication: u32, key: u64) -> Self {
-        let s = |p| stream(seed, replication, key, p);
+    /// The streams of the lead whose streams are keyed by `key`.
+    #[inline]
+    pub fn new(key: StreamKey) -> Self {
+        let s = |p| key.stream(p);
         LeadStreams {
             durations: s(Purpose::Durations),
             providers: s(Purpose::Providers),

@@ -359,7 +359,7 @@ mod tests {
             review_key: None,
             queued_at: 0.0,
             touches: 0,
-            streams: LeadStreams::new(sc.run.seed, 0, key),
+            streams: LeadStreams::new(crate::rng::ReplicationKey::new(sc.run.seed, 0).key(key)),
         }
     }
 
