@@ -135,6 +135,8 @@ pub struct Engine<E> {
     /// FIFO lanes, each in `(time, seq)` order.
     lanes: Vec<VecDeque<Scheduled<E>>>,
     processed: u64,
+    /// Events that went through the heap rather than a lane.
+    through_heap: u64,
     /// Events handled at the current instant so far.
     at_instant: u64,
     limits: Limits,
@@ -160,6 +162,7 @@ impl<E> Engine<E> {
             queue: BinaryHeap::new(),
             lanes: vec![VecDeque::new()],
             processed: 0,
+            through_heap: 0,
             at_instant: 0,
             limits,
         }
@@ -173,6 +176,17 @@ impl<E> Engine<E> {
     /// Number of events popped so far.
     pub fn processed(&self) -> u64 {
         self.processed
+    }
+
+    /// Number of events scheduled so far.
+    pub fn scheduled(&self) -> u64 {
+        self.seq
+    }
+
+    /// Number of events scheduled so far that went through the heap (the
+    /// rest took a lane).
+    pub fn through_heap(&self) -> u64 {
+        self.through_heap
     }
 
     /// Number of events waiting.
@@ -211,6 +225,7 @@ impl<E> Engine<E> {
         } else {
             let time = if time > self.now { time } else { self.now };
             self.queue.push(Scheduled { time, seq, event });
+            self.through_heap += 1;
             self.seq += 1;
         }
     }
@@ -226,6 +241,7 @@ impl<E> Engine<E> {
             queue.push_back(item);
         } else {
             self.queue.push(item);
+            self.through_heap += 1;
         }
         self.seq += 1;
     }

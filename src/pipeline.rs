@@ -21,6 +21,7 @@ mod reps;
 pub use happening::{
     Answer, BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Route, Stage, Verdict,
 };
+pub use lead::LeadStreams;
 
 use rand::Rng;
 use rand_distr::StandardNormal;
@@ -36,7 +37,7 @@ use crate::units::DAY;
 
 use agents::AgentPool;
 use email::SendQueue;
-use lead::{Holder, Lead, LeadStreams, Leads, ReviewKey};
+use lead::{Holder, Lead, Leads, ReviewKey};
 use providers::TokenBucket;
 use reps::{RepPool, RepTask};
 
@@ -172,6 +173,37 @@ pub fn run_replication_with<R: Recorder>(
         metrics: metrics::values(&tally, &Capacity::of(sc)),
         weekly,
         events,
+    })
+}
+
+/// The size of the model's event record in the queue: the floor benchmark
+/// queues records of this size.
+pub const EVENT_BYTES: usize = std::mem::size_of::<Event>();
+
+/// How one replication used the event queue (for the floor benchmark).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueProfile {
+    /// Events scheduled.
+    pub scheduled: u64,
+    /// Of those, events that went through the heap rather than a lane.
+    pub through_heap: u64,
+    /// Events handled.
+    pub processed: u64,
+}
+
+/// Runs replication `replication` of `sc` with `recorder` beside the
+/// metrics recorder and tells how it used the event queue.
+pub fn queue_profile<R: Recorder>(
+    sc: &Scenario,
+    replication: u32,
+    recorder: R,
+) -> Result<QueueProfile> {
+    let mut p = Pipeline::new(sc, replication, (MetricsRecorder::new(sc), recorder));
+    p.run()?;
+    Ok(QueueProfile {
+        scheduled: p.engine.scheduled(),
+        through_heap: p.engine.through_heap(),
+        processed: p.engine.processed(),
     })
 }
 

@@ -1,0 +1,32 @@
+//! One replication of each shipped scenario, and of the MODEL.md section 9
+//! example, on one thread: time, leads/s and events/s.
+//! Run with `cargo bench --bench scenarios`.
+
+mod common;
+
+use std::path::Path;
+
+use salesim::pipeline::run_replication;
+
+fn main() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data/model-section-9.toml");
+    let mut files = vec![example];
+    files.extend(common::shipped());
+    for path in files {
+        let sc = common::load(&path);
+        let started = std::time::Instant::now();
+        let rep = run_replication(&sc, 0).unwrap_or_else(|e| common::fail(e));
+        let repeats = common::repeats_for(started.elapsed().as_secs_f64(), 1.0);
+        let (mean, fastest) = common::time(repeats, || run_replication(&sc, 0));
+        let name = path
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let leads = common::leads(&rep);
+        println!(
+            "{name:<24} {:>9} leads {:>10} events: {}",
+            leads,
+            rep.events,
+            common::rates(mean, fastest, leads, rep.events)
+        );
+    }
+}
