@@ -83,6 +83,10 @@ pub struct Lane(pub usize);
 /// The lane of events scheduled for the current instant.
 const NOW_LANE: usize = 0;
 
+/// The key of no event: after every real key, whose time bits are never
+/// all ones (that is a NaN, and stored times are never NaN).
+const NO_EVENT: (u64, u64) = (u64::MAX, u64::MAX);
+
 /// An event scheduled at a time, with its tie-breaking sequence number.
 ///
 /// The time is kept as its IEEE bits: every stored time is at least +0.0
@@ -109,16 +113,16 @@ impl<E> Scheduled<E> {
         }
     }
 
-    /// The scheduled time.
+    /// The `(time bits, seq)` key that orders events.
     #[inline]
-    fn time(&self) -> f64 {
-        f64::from_bits(self.bits)
+    fn key(&self) -> (u64, u64) {
+        (self.bits, self.seq)
     }
 
     /// True when `self` comes before `other` in `(time, seq)` order.
     #[inline]
     fn before(&self, other: &Self) -> bool {
-        (self.bits, self.seq) < (other.bits, other.seq)
+        self.key() < other.key()
     }
 }
 
@@ -152,6 +156,10 @@ pub struct Engine<E> {
     queue: BinaryHeap<Scheduled<E>>,
     /// FIFO lanes, each in `(time, seq)` order.
     lanes: Vec<VecDeque<Scheduled<E>>>,
+    /// The `(bits, seq)` key of each lane's front, [`NO_EVENT`] for an empty
+    /// lane: the search for the next event reads one small array instead of
+    /// every lane's buffer.
+    fronts: Vec<(u64, u64)>,
     processed: u64,
     /// Events that went through the heap rather than a lane.
     through_heap: u64,
@@ -179,6 +187,7 @@ impl<E> Engine<E> {
             seq: 0,
             queue: BinaryHeap::new(),
             lanes: vec![VecDeque::new()],
+            fronts: vec![NO_EVENT],
             processed: 0,
             through_heap: 0,
             at_instant: 0,
@@ -253,9 +262,13 @@ impl<E> Engine<E> {
         let item = Scheduled::new(time, seq, event);
         if lane >= self.lanes.len() {
             self.lanes.resize_with(lane + 1, VecDeque::new);
+            self.fronts.resize(lane + 1, NO_EVENT);
         }
         let queue = &mut self.lanes[lane];
-        if queue.back().is_none_or(|last| last.before(&item)) {
+        if queue.is_empty() {
+            self.fronts[lane] = item.key();
+            queue.push_back(item);
+        } else if queue.back().is_some_and(|last| last.before(&item)) {
             queue.push_back(item);
         } else {
             self.queue.push(item);
@@ -267,15 +280,15 @@ impl<E> Engine<E> {
     /// Where the next event is: `None` for the heap, else a lane.
     #[inline]
     fn next_source(&self) -> Option<(Option<usize>, f64)> {
-        let mut best: Option<(&Scheduled<E>, Option<usize>)> = self.queue.peek().map(|s| (s, None));
-        for (i, lane) in self.lanes.iter().enumerate() {
-            if let Some(front) = lane.front() {
-                if best.is_none_or(|(b, _)| front.before(b)) {
-                    best = Some((front, Some(i)));
-                }
+        let mut best = self.queue.peek().map_or(NO_EVENT, Scheduled::key);
+        let mut source = None;
+        for (i, &front) in self.fronts.iter().enumerate() {
+            if front < best {
+                best = front;
+                source = Some(i);
             }
         }
-        best.map(|(s, source)| (source, s.time()))
+        (best != NO_EVENT).then(|| (source, f64::from_bits(best.0)))
     }
 
     /// Schedules `event` after `delay` seconds.
@@ -298,7 +311,12 @@ impl<E> Engine<E> {
         };
         let next = match source {
             None => self.queue.pop(),
-            Some(lane) => self.lanes[lane].pop_front(),
+            Some(lane) => {
+                let queue = &mut self.lanes[lane];
+                let front = queue.pop_front();
+                self.fronts[lane] = queue.front().map_or(NO_EVENT, Scheduled::key);
+                front
+            }
         };
         let Some(Scheduled { bits, event, .. }) = next else {
             return Ok(None);
