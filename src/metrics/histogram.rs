@@ -25,7 +25,8 @@ impl LogHistogram {
             self.zeros += 1;
             return;
         }
-        let bucket = ((value / SMALLEST).ln() / RATIO.ln()).floor() as usize;
+        // Positive here, so the cast truncates to the floor.
+        let bucket = ((value / SMALLEST).ln() / RATIO.ln()) as usize;
         if bucket >= self.counts.len() {
             self.counts.resize(bucket + 1, 0);
         }

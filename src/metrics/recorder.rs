@@ -139,7 +139,8 @@ impl<'a> MetricsRecorder<'a> {
     /// for times past it).
     fn week(&mut self, t: f64, count: Weekly) {
         let last = self.weekly.len().saturating_sub(1);
-        let i = ((t / WEEK).floor().max(0.0) as usize).min(last);
+        // The cast truncates (the floor for t >= 0) and saturates below zero.
+        let i = ((t / WEEK) as usize).min(last);
         self.weekly[i].add(count);
     }
 

@@ -58,7 +58,8 @@ impl<R: Recorder> Pipeline<'_, R> {
             let wake = if !cal.is_working(now) {
                 Some(cal.next_working(now))
             } else {
-                let day = (now / DAY).floor() as i64;
+                // now >= 0, so the cast truncates to the floor.
+                let day = (now / DAY) as i64;
                 if day != self.email.day {
                     self.email.day = day;
                     self.email.sent_today = 0;
