@@ -15,7 +15,7 @@ fn peak_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn run(horizon: &str) -> (f64, u64) {
+fn run(horizon: &str) -> (f64, u64, u64) {
     let set = |path: &str, value: &str| Override {
         path: path.to_string(),
         value: value.to_string(),
@@ -48,7 +48,7 @@ fn run(horizon: &str) -> (f64, u64) {
         .iter()
         .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
         .sum();
-    (start.elapsed().as_secs_f64(), leads)
+    (start.elapsed().as_secs_f64(), leads, rep.events)
 }
 
 /// Runs one horizon in this process and prints its peak, when started as a
@@ -60,9 +60,9 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--horizon") {
         let horizon = &args[i + 1];
         let before = peak_kib().unwrap_or(0);
-        let (secs, leads) = run(&format!("\"{horizon}\""));
+        let (secs, leads, events) = run(&format!("\"{horizon}\""));
         let peak = peak_kib().unwrap_or(0);
-        println!("{horizon} {leads} {secs} {before} {peak}");
+        println!("{horizon} {leads} {secs} {before} {peak} {events}");
         return;
     }
     let me = std::env::current_exe().expect("the bench knows its own path");
@@ -74,14 +74,18 @@ fn main() {
             .expect("the bench runs itself");
         let text = String::from_utf8_lossy(&out.stdout);
         let f: Vec<&str> = text.split_whitespace().collect();
-        if f.len() < 5 {
+        if f.len() < 6 {
             eprintln!("error: {text} {}", String::from_utf8_lossy(&out.stderr));
             std::process::exit(1);
         }
+        let number = |s: &str| s.parse::<f64>().unwrap_or(0.0);
+        let secs = number(f[2]);
         println!(
-            "{horizon} at 10x volume: {} leads in {:.2} s, peak {} KiB (process before the run: {} KiB)",
+            "{horizon} at 10x volume: {} leads in {secs:.2} s ({:.0} leads/s, {:.0} events/s), \
+             peak {} KiB (process before the run: {} KiB)",
             f[1],
-            f[2].parse::<f64>().unwrap_or(0.0),
+            number(f[1]) / secs,
+            number(f[5]) / secs,
             f[4],
             f[3]
         );

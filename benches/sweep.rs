@@ -1,6 +1,6 @@
 //! A 21-point threshold sweep of the canonical scenario, 20 replications a
-//! point (420 jobs), on 1 thread and on all cores: wall time, jobs/s and
-//! leads/s. Run with `cargo bench --bench sweep`.
+//! point (420 jobs), on 1 thread and on all cores: wall time, jobs/s,
+//! leads/s and events/s. Run with `cargo bench --bench sweep`.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -55,6 +55,7 @@ fn main() {
             .flat_map(|r| r.weekly.iter())
             .map(|w| w.get(Weekly::LeadsArrived))
             .sum();
+        let events: u64 = results.values().map(|r| r.events).sum();
         let label = if threads == 1 {
             "1 thread".to_string()
         } else {
@@ -64,9 +65,10 @@ fn main() {
             format!(", {:.2}x one thread", s / elapsed)
         });
         println!(
-            "{label}: {elapsed:.2} s, {:.0} jobs/s, {:.0} leads/s{speedup}",
+            "{label}: {elapsed:.2} s, {:.0} jobs/s, {:.0} leads/s, {:.0} events/s{speedup}",
             jobs.len() as f64 / elapsed,
-            leads as f64 / elapsed
+            leads as f64 / elapsed,
+            events as f64 / elapsed
         );
         single.get_or_insert(elapsed);
     }
