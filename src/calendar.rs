@@ -114,7 +114,7 @@ impl Calendar {
         }
         let week = floor(t / WEEK);
         let r = t - week * WEEK;
-        let i = self.intervals.partition_point(|iv| iv.0 <= r);
+        let i = count_sorted(&self.intervals, |iv| iv.0 <= r);
         let within = if i == 0 {
             0.0
         } else {
@@ -154,7 +154,7 @@ impl Calendar {
             week += 1.0;
             rem -= self.per_week;
         }
-        let i = self.prefix.partition_point(|&p| p < rem) - 1;
+        let i = count_sorted(&self.prefix, |&p| p < rem) - 1;
         let (s, e) = self.intervals[i];
         week * WEEK + (s + (rem - self.prefix[i])).min(e)
     }
@@ -176,7 +176,7 @@ impl Calendar {
             return true;
         }
         let r = t - floor(t / WEEK) * WEEK;
-        let i = self.intervals.partition_point(|iv| iv.0 <= r);
+        let i = count_sorted(&self.intervals, |iv| iv.0 <= r);
         i > 0 && r < self.intervals[i - 1].1
     }
 
@@ -191,13 +191,27 @@ impl Calendar {
         }
         let week = floor(t / WEEK);
         let r = t - week * WEEK;
-        let i = self.intervals.partition_point(|iv| iv.0 <= r);
+        let i = count_sorted(&self.intervals, |iv| iv.0 <= r);
         let next = if i < self.intervals.len() {
             week * WEEK + self.intervals[i].0
         } else {
             (week + 1.0) * WEEK + self.intervals[0].0
         };
         next.max(t)
+    }
+}
+
+/// How many leading items of sorted `items` satisfy `pred` (true on a
+/// prefix): `partition_point`, by a branch-free count for a short calendar
+/// (a working week rarely has more than a dozen windows, and a binary search
+/// over random query times mispredicts at every level), by binary search for
+/// a long one.
+#[inline]
+fn count_sorted<T>(items: &[T], pred: impl Fn(&T) -> bool) -> usize {
+    if items.len() <= 32 {
+        items.iter().map(|x| usize::from(pred(x))).sum()
+    } else {
+        items.partition_point(pred)
     }
 }
 
@@ -250,6 +264,20 @@ mod tests {
 
     fn office() -> Calendar {
         Calendar::weekly("office", &[0, 1, 2, 3, 4], &[(9.0 * HOUR, 17.0 * HOUR)]).unwrap()
+    }
+
+    #[test]
+    fn the_count_is_the_partition_point() {
+        for len in [0, 1, 5, 32, 33, 100] {
+            let items: Vec<f64> = (0..len).map(|i| f64::from(i / 2)).collect();
+            for q in -1..=len {
+                let q = f64::from(q) / 2.0;
+                let pred = |x: &f64| *x <= q;
+                assert_eq!(count_sorted(&items, pred), items.partition_point(pred));
+                let pred = |x: &f64| *x < q;
+                assert_eq!(count_sorted(&items, pred), items.partition_point(pred));
+            }
+        }
     }
 
     #[test]
