@@ -69,8 +69,10 @@ enum Event {
         conversation: f64,
         meeting: bool,
     },
-    /// A nurture touch for the lead in this slot.
-    NurtureTouch { lead: usize },
+    /// Touch number `touch` of a nurture sequence; the sequence was decided
+    /// on entry (see `pipeline/nurture.rs`), so a touch that changes nothing
+    /// never reads the lead's record.
+    NurtureTouch(nurture::Touch),
 }
 
 impl Event {
@@ -333,7 +335,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
                 conversation,
                 meeting,
             } => self.reply(lead, positive, conversation, meeting),
-            Event::NurtureTouch { lead } => self.nurture_touch(lead),
+            Event::NurtureTouch(touch) => self.nurture_touch(touch),
         }
     }
 
@@ -424,7 +426,6 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             retries: 0,
             review_key: None,
             queued_at: 0.0,
-            touches: 0,
             streams: LeadStreams::new(streams),
         });
         self.request_stage(slot, Stage::Lookup);

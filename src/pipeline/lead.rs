@@ -85,8 +85,6 @@ pub struct Lead {
     pub review_key: Option<ReviewKey>,
     /// When the draft was queued for review.
     pub queued_at: f64,
-    /// Nurture touches made in the current sequence.
-    pub touches: u32,
     /// The lead's random streams.
     pub streams: LeadStreams,
 }

@@ -5,49 +5,94 @@
 
 use rand::Rng;
 
-use super::happening::{Fate, Happening, Recorder};
+use super::happening::{Fate, Happening, LeadRef, Recorder};
 use super::{lanes, Event, Pipeline};
+
+/// A pending nurture touch: which lead, which touch, and the touch at which
+/// the lead re-enters the gate (0: none in this sequence).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Touch {
+    lead: LeadRef,
+    slot: u32,
+    touch: u32,
+    reentry_at: u32,
+}
 
 impl<R: Recorder> Pipeline<'_, R> {
     /// Starts a fresh nurture sequence (dormant at once with no touches).
+    ///
+    /// The sequence is decided here: the engagement draws are made now, in
+    /// the order the touches would make them, from the lead's own nurture
+    /// stream, which nothing else reads; the fit and the re-entry count do
+    /// not change while the lead is in nurture. Drawing stops at the touch
+    /// that re-enters the gate (the next sequence continues the stream from
+    /// there, as it would have) or at the last touch that can come before the
+    /// horizon (later draws could never be seen). The results are those of
+    /// drawing at each touch, and the touches in between need not read the
+    /// lead's record: in a large scenario the record is long out of the
+    /// cache by the time of the next weekly touch.
     pub(super) fn enter_nurture(&mut self, lead: usize) {
         let lead_ref = self.lead_ref(lead);
         self.tell(Happening::NurtureStart { lead: lead_ref });
-        if self.sc.nurture.touches == 0 {
+        let nurture = &self.sc.nurture;
+        if nurture.touches == 0 {
             self.finish_lead(lead, Fate::Dormant);
             return;
         }
-        self.leads.at(lead).touches = 0;
-        let at = self.now() + self.sc.nurture.interval;
+        let now = self.now();
+        // Touches at now + k * interval for k = 1..; those at or after the
+        // horizon never happen. One more is drawn than the division says,
+        // in case the touches' repeated additions round across the horizon.
+        let before_horizon = ((self.horizon - now) / nurture.interval).ceil();
+        let reachable = before_horizon.clamp(0.0, f64::from(nurture.touches)) as u32;
+        let l = self.leads.at(lead);
+        let p = nurture.engage_rate.at(l.fit);
+        let can_reenter = l.reentries < nurture.max_reentries;
+        let mut reentry_at = 0;
+        for touch in 1..=reachable {
+            let engaged = l.streams.nurture.random::<f64>() < p;
+            if engaged && can_reenter {
+                reentry_at = touch;
+                break;
+            }
+        }
+        let touch = Touch {
+            lead: lead_ref,
+            slot: u32::try_from(lead).expect("fewer than 2^32 leads in flight"),
+            touch: 1,
+            reentry_at,
+        };
+        let at = now + nurture.interval;
         self.engine
-            .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch { lead });
+            .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch(touch));
     }
 
     /// A touch: the lead may engage and re-enter the gate; after the last
     /// touch without re-entry it is dormant.
-    pub(super) fn nurture_touch(&mut self, lead: usize) {
+    pub(super) fn nurture_touch(&mut self, touch: Touch) {
         let nurture = &self.sc.nurture;
-        let l = self.leads.at(lead);
-        l.touches += 1;
-        let engaged = l.streams.nurture.random::<f64>() < nurture.engage_rate.at(l.fit);
-        let reentry = engaged && l.reentries < nurture.max_reentries;
-        let (touch, lead_ref) = (l.touches, l.lead_ref());
+        let reentry = touch.touch == touch.reentry_at;
         self.tell(Happening::NurtureTouch {
-            lead: lead_ref,
-            touch,
+            lead: touch.lead,
+            touch: touch.touch,
             reentry,
         });
-        let l = self.leads.at(lead);
+        let lead = touch.slot as usize;
         if reentry {
+            let l = self.leads.at(lead);
             l.reentries += 1;
             l.score = (l.score + nurture.rescore_boost).min(1.0);
             self.gate(lead);
-        } else if l.touches >= nurture.touches {
+        } else if touch.touch >= nurture.touches {
             self.finish_lead(lead, Fate::Dormant);
         } else {
             let at = self.now() + nurture.interval;
+            let next = Touch {
+                touch: touch.touch + 1,
+                ..touch
+            };
             self.engine
-                .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch { lead });
+                .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch(next));
         }
     }
 }

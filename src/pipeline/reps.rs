@@ -358,7 +358,6 @@ mod tests {
             retries: 0,
             review_key: None,
             queued_at: 0.0,
-            touches: 0,
             streams: LeadStreams::new(crate::rng::ReplicationKey::new(sc.run.seed, 0).key(key)),
         }
     }
