@@ -12,10 +12,22 @@ use super::{lanes, Event, Pipeline};
 /// the lead re-enters the gate (0: none in this sequence).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Touch {
-    lead: LeadRef,
-    slot: u32,
-    touch: u32,
-    reentry_at: u32,
+    pub lead: LeadRef,
+    pub slot: u32,
+    pub touch: u32,
+    pub reentry_at: u32,
+}
+
+impl Touch {
+    /// The event of this touch.
+    fn event(self) -> Event {
+        Event::NurtureTouch {
+            lead: self.lead,
+            slot: self.slot,
+            touch: self.touch,
+            reentry_at: self.reentry_at,
+        }
+    }
 }
 
 impl<R: Recorder> Pipeline<'_, R> {
@@ -64,7 +76,7 @@ impl<R: Recorder> Pipeline<'_, R> {
         };
         let at = now + nurture.interval;
         self.engine
-            .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch(touch));
+            .schedule_at_in(lanes::NURTURE, at, touch.event());
     }
 
     /// A touch: the lead may engage and re-enter the gate; after the last
@@ -91,8 +103,7 @@ impl<R: Recorder> Pipeline<'_, R> {
                 touch: touch.touch + 1,
                 ..touch
             };
-            self.engine
-                .schedule_at_in(lanes::NURTURE, at, Event::NurtureTouch(next));
+            self.engine.schedule_at_in(lanes::NURTURE, at, next.event());
         }
     }
 }
