@@ -718,4 +718,80 @@ mod tests {
         assert_eq!(p.arrived_all, ended + p.leads.iter().count() as u64);
         assert!(p.finish().unwrap().finish(2).is_ok());
     }
+    /// Nurture sequences are decided on entry (`pipeline/nurture.rs`); this
+    /// pins what the touches then tell: with certain engagement and one
+    /// re-entry allowed, every lead's first touch re-enters the gate, up to
+    /// the last interval before the horizon, and no lead re-enters twice;
+    /// with no engagement, every sequence runs its touches and ends dormant.
+    #[test]
+    fn nurture_touches_tell_the_sequence_decided_on_entry() {
+        #[derive(Default)]
+        struct Touches {
+            reentered: std::collections::HashSet<u64>,
+            first_touches: u64,
+            late_reentries: u64,
+            last_touches: u64,
+            dormant: u64,
+            horizon: f64,
+            certain: bool,
+        }
+        impl Recorder for Touches {
+            fn record(&mut self, now: f64, happening: Happening) {
+                match happening {
+                    Happening::NurtureTouch {
+                        lead,
+                        touch,
+                        reentry,
+                    } => {
+                        let first_sequence = !self.reentered.contains(&lead.key);
+                        if touch == 1 && first_sequence {
+                            self.first_touches += 1;
+                            assert_eq!(reentry, self.certain, "first touch at {now}");
+                        }
+                        if reentry {
+                            assert!(first_sequence, "lead {} re-entered twice", lead.key);
+                            self.reentered.insert(lead.key);
+                            if now > self.horizon - 2.0 * 86_400.0 {
+                                self.late_reentries += 1;
+                            }
+                        }
+                        if touch == 3 {
+                            self.last_touches += 1;
+                        }
+                    }
+                    Happening::Fate {
+                        fate: Fate::Dormant,
+                        ..
+                    } => self.dormant += 1,
+                    _ => {}
+                }
+            }
+        }
+        let mut sc = load_embedded(&[]).unwrap().scenario;
+        sc.nurture.touches = 3;
+        sc.nurture.interval = 2.0 * 86_400.0;
+        sc.nurture.max_reentries = 1;
+        for rate in [1.0, 0.0] {
+            sc.nurture.engage_rate.at_fit_0 = rate;
+            sc.nurture.engage_rate.at_fit_1 = rate;
+            let mut touches = Touches {
+                horizon: sc.run.horizon,
+                certain: rate == 1.0,
+                ..Touches::default()
+            };
+            run_replication_with(&sc, 0, &mut touches).unwrap();
+            if rate == 1.0 {
+                assert!(touches.first_touches > 5_000, "{}", touches.first_touches);
+                assert_eq!(touches.reentered.len() as u64, touches.first_touches);
+                assert!(
+                    touches.late_reentries > 0,
+                    "no re-entry in the last interval"
+                );
+            } else {
+                assert!(touches.reentered.is_empty());
+                assert!(touches.last_touches > 5_000, "{}", touches.last_touches);
+                assert_eq!(touches.dormant, touches.last_touches);
+            }
+        }
+    }
 }
