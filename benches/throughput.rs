@@ -2,6 +2,8 @@
 //! second for one replication on one thread, and for all replications on all
 //! cores. Run with `cargo bench --bench throughput`.
 
+mod common;
+
 use std::time::Instant;
 
 use salesim::experiment;
@@ -37,12 +39,7 @@ fn main() {
             }
         };
         fastest = fastest.min(t.elapsed().as_secs_f64());
-        let arrived_all: u64 = rep
-            .weekly
-            .iter()
-            .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
-            .sum();
-        leads += arrived_all;
+        leads += common::leads(&rep);
         events += rep.events;
     }
     let elapsed = start.elapsed().as_secs_f64();
@@ -66,17 +63,14 @@ fn main() {
         }
     };
     let elapsed = start.elapsed().as_secs_f64();
-    let all_leads: u64 = result
-        .replications
-        .iter()
-        .flat_map(|r| r.weekly.iter())
-        .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
-        .sum();
+    let all_leads: u64 = result.replications.iter().map(common::leads).sum();
+    let all_events: u64 = result.replications.iter().map(|r| r.events).sum();
     println!(
-        "canonical, {} replications on all cores: {:.2} s, {:.0} leads/s",
+        "canonical, {} replications on all cores: {:.2} s, {:.0} leads/s, {:.0} events/s",
         result.replications.len(),
         elapsed,
-        all_leads as f64 / elapsed
+        all_leads as f64 / elapsed,
+        all_events as f64 / elapsed
     );
 
     // Thread scaling of a batch of replications: the same 40 on 1 and on 2
@@ -84,18 +78,29 @@ fn main() {
     let mut batch = sc.clone();
     batch.run.replications = 40;
     let mut times = Vec::new();
+    let mut totals = (0u64, 0u64);
     for threads in [1, 2] {
         let start = Instant::now();
-        if let Err(e) = experiment::run(&batch, threads, &|| {}) {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
+        let result = match experiment::run(&batch, threads, &|| {}) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(1);
+            }
+        };
         times.push(start.elapsed().as_secs_f64());
+        totals = (
+            result.replications.iter().map(common::leads).sum(),
+            result.replications.iter().map(|r| r.events).sum(),
+        );
     }
     println!(
-        "canonical, 40 replications: {:.3} s on 1 thread, {:.3} s on 2 threads: {:.2}x",
+        "canonical, 40 replications: {:.3} s on 1 thread, {:.3} s on 2 threads: {:.2}x \
+         ({:.0} leads/s and {:.0} events/s on 2 threads)",
         times[0],
         times[1],
-        times[0] / times[1]
+        times[0] / times[1],
+        totals.0 as f64 / times[1],
+        totals.1 as f64 / times[1]
     );
 }
