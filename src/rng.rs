@@ -28,12 +28,12 @@ impl Stream {
     /// xoshiro cannot leave, is replaced by the seeding of 0, as there).
     #[inline]
     pub fn from_u64(h: u64) -> Self {
-        let s = [
-            mix(h),
-            mix(h.wrapping_add(PHI)),
-            mix(h.wrapping_add(PHI.wrapping_mul(2))),
-            mix(h.wrapping_add(PHI.wrapping_mul(3))),
-        ];
+        // `black_box` keeps each input in a general register: otherwise the
+        // compiler pairs the four mixes into SSE2 lanes, where a 64-bit
+        // multiply takes three 32-bit ones and a dozen shuffles (x86-64
+        // without AVX-512), and seeding costs twice as much.
+        let m = |k: u64| mix(std::hint::black_box(h.wrapping_add(PHI.wrapping_mul(k))));
+        let s = [m(0), m(1), m(2), m(3)];
         if s == [0; 4] {
             return Stream::from_u64(0);
         }
