@@ -23,8 +23,8 @@ use rand_distr::StandardNormal;
 use salesim::dist::Dist;
 use salesim::engine::{Engine, Lane};
 use salesim::pipeline::{
-    queue_profile, run_replication, Answer, Happening, LeadStreams, QueueProfile, Recorder,
-    Resource, Stage, Verdict, EVENT_BYTES,
+    queue_profile, run_replication, stage_spec, Answer, Happening, LeadStreams, QueueProfile,
+    Recorder, Resource, Stage, Verdict, EVENT_BYTES,
 };
 use salesim::rng::{Purpose, ReplicationKey, Stream};
 use salesim::scenario::Scenario;
@@ -105,21 +105,6 @@ fn share(i: u64, total: u64, n: u64) -> u64 {
     at(i + 1) - at(i)
 }
 
-/// The stage's duration distribution in the agent (0) or rep (1) lane.
-fn stage_dist(sc: &Scenario, stage: usize, lane: usize) -> &Dist {
-    let (agent, manual) = match stage {
-        0 => (&sc.lookup.agent, &sc.lookup.manual),
-        1 => (&sc.enrichment.agent, &sc.enrichment.manual),
-        2 => (&sc.scoring.agent, &sc.scoring.manual),
-        _ => (&sc.drafting.agent, &sc.drafting.manual),
-    };
-    if lane == 0 {
-        agent
-    } else {
-        manual
-    }
-}
-
 /// The floor's event record: the model's size and alignment.
 type Record = [u64; EVENT_BYTES.div_ceil(8)];
 
@@ -170,31 +155,23 @@ fn floor(sc: &Scenario, replication: u32, census: &Census, queue: &QueueProfile)
         // The lead's attributes and its manual counterfactual.
         let key = keys.key(i);
         let mut attributes = key.stream(Purpose::Attributes);
-        let u: f64 = attributes.random();
-        let mut cumulative = 0.0;
-        let segment = sc
-            .segments
-            .iter()
-            .position(|s| {
-                cumulative += s.share;
-                u < cumulative
-            })
-            .unwrap_or(sc.segments.len() - 1);
+        let segment = sc.segment_at(attributes.random());
         sink += sc.segments[segment].fit.sample(&mut attributes);
         let mut cf = key.stream(Purpose::Counterfactual);
         let mut last = 1.0;
-        for stage in 0..4 {
-            draw(1, stage_dist(sc, stage, 1), &mut cf, &mut sink, &mut last);
+        for stage in Stage::ALL {
+            let (_, _, manual) = stage_spec(sc, stage);
+            draw(1, manual, &mut cf, &mut sink, &mut last);
         }
         uniforms(1, &mut cf, &mut sink);
         normals(1, &mut cf, &mut sink);
         // The lead's share of every other draw, from its own streams.
         let mut s = LeadStreams::new(key);
         let part = |total| share(i, total, n);
-        for stage in 0..4 {
-            for lane in 0..2 {
-                let dist = stage_dist(sc, stage, lane);
-                let k = part(census.stages[stage][lane]);
+        for stage in Stage::ALL {
+            let (_, agent, manual) = stage_spec(sc, stage);
+            for (lane, dist) in [agent, manual].into_iter().enumerate() {
+                let k = part(census.stages[stage as usize][lane]);
                 draw(k, dist, &mut s.durations, &mut sink, &mut last);
             }
         }

@@ -3,6 +3,8 @@
 //! so the peak should hardly grow with the horizon. Linux only (reads
 //! VmHWM from /proc/self/status). Run with `cargo bench --bench memory`.
 
+mod common;
+
 use std::time::Instant;
 
 use salesim::pipeline::run_replication;
@@ -28,26 +30,12 @@ fn run(horizon: &str) -> (f64, u64, u64) {
         set("run.horizon", horizon),
         set("run.warmup", "\"1w\""),
     ];
-    let sc = match load_embedded(&overrides) {
-        Ok(l) => l.scenario,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-    };
+    let sc = load_embedded(&overrides)
+        .unwrap_or_else(|e| common::fail(e))
+        .scenario;
     let start = Instant::now();
-    let rep = match run_replication(&sc, 0) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
-    let leads = rep
-        .weekly
-        .iter()
-        .map(|w| w.get(salesim::metrics::Weekly::LeadsArrived))
-        .sum();
+    let rep = run_replication(&sc, 0).unwrap_or_else(|e| common::fail(e));
+    let leads = common::leads(&rep);
     (start.elapsed().as_secs_f64(), leads, rep.events)
 }
 

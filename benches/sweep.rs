@@ -2,12 +2,13 @@
 //! point (420 jobs), on 1 thread and on all cores: wall time, jobs/s,
 //! leads/s and events/s. Run with `cargo bench --bench sweep`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use salesim::experiment::grid::{parse_axis, points};
 use salesim::experiment::{Plan, Point};
-use salesim::metrics::Weekly;
 use salesim::scenario::{load_embedded, Override};
 
 fn plan() -> Plan {
@@ -50,11 +51,7 @@ fn main() {
             .run(&jobs, threads, &|_, _| Ok(()))
             .expect("the sweep runs");
         let elapsed = start.elapsed().as_secs_f64();
-        let leads: u64 = results
-            .values()
-            .flat_map(|r| r.weekly.iter())
-            .map(|w| w.get(Weekly::LeadsArrived))
-            .sum();
+        let leads: u64 = results.values().map(common::leads).sum();
         let events: u64 = results.values().map(|r| r.events).sum();
         let label = if threads == 1 {
             "1 thread".to_string()

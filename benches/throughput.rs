@@ -8,20 +8,12 @@ use std::time::Instant;
 
 use salesim::experiment;
 use salesim::pipeline::run_replication;
-use salesim::scenario::load_embedded;
 
 /// Replications timed one after another on one thread.
 const SINGLE_THREAD_REPLICATIONS: u32 = 20;
 
 fn main() {
-    let loaded = match load_embedded(&[]) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(2);
-        }
-    };
-    let sc = loaded.scenario;
+    let sc = common::canonical();
     // Warm up caches and the allocator.
     let _ = run_replication(&sc, 0);
 
@@ -31,13 +23,7 @@ fn main() {
     let start = Instant::now();
     for r in 0..SINGLE_THREAD_REPLICATIONS {
         let t = Instant::now();
-        let rep = match run_replication(&sc, r) {
-            Ok(rep) => rep,
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::exit(1);
-            }
-        };
+        let rep = run_replication(&sc, r).unwrap_or_else(|e| common::fail(e));
         fastest = fastest.min(t.elapsed().as_secs_f64());
         leads += common::leads(&rep);
         events += rep.events;
@@ -55,13 +41,7 @@ fn main() {
     );
 
     let start = Instant::now();
-    let result = match experiment::run(&sc, 0, &|| {}) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
-    };
+    let result = experiment::run(&sc, 0, &|| {}).unwrap_or_else(|e| common::fail(e));
     let elapsed = start.elapsed().as_secs_f64();
     let all_leads: u64 = result.replications.iter().map(common::leads).sum();
     let all_events: u64 = result.replications.iter().map(|r| r.events).sum();
@@ -81,13 +61,7 @@ fn main() {
     let mut totals = (0u64, 0u64);
     for threads in [1, 2] {
         let start = Instant::now();
-        let result = match experiment::run(&batch, threads, &|| {}) {
-            Ok(r) => r,
-            Err(e) => {
-                eprintln!("error: {e}");
-                std::process::exit(1);
-            }
-        };
+        let result = experiment::run(&batch, threads, &|| {}).unwrap_or_else(|e| common::fail(e));
         times.push(start.elapsed().as_secs_f64());
         totals = (
             result.replications.iter().map(common::leads).sum(),

@@ -1,9 +1,9 @@
 //! The discrete-event engine: a clock and a queue of future events. It knows
 //! nothing of sales.
 //!
-//! Events are ordered totally by `(time, seq)`: time compared with
-//! [`f64::total_cmp`], then `seq`, a counter incremented at every schedule
-//! call. Events at equal times therefore pop first-in, first-out, and a run is
+//! Events are ordered totally by `(time, seq)`: time first (times are never
+//! before now, so never negative, and are compared as their IEEE bits), then
+//! `seq`, a counter incremented at every schedule call. Events at equal times therefore pop first-in, first-out, and a run is
 //! a pure function of its inputs.
 //!
 //! A *late* event ([`Engine::schedule_late_at`]) runs after every ordinary
@@ -128,7 +128,7 @@ impl<E> Scheduled<E> {
 
 impl<E> PartialEq for Scheduled<E> {
     fn eq(&self, other: &Self) -> bool {
-        (self.bits, self.seq) == (other.bits, other.seq)
+        self.key() == other.key()
     }
 }
 
@@ -144,7 +144,7 @@ impl<E> Ord for Scheduled<E> {
     /// Reversed, so that the max-heap pops the earliest `(time, seq)` first.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.bits, other.seq).cmp(&(self.bits, self.seq))
+        other.key().cmp(&self.key())
     }
 }
 
@@ -250,31 +250,39 @@ impl<E> Engine<E> {
             // Due now: the now lane, always in order.
             self.push_lane(NOW_LANE, time, seq, event);
         } else {
-            let time = if time > self.now { time } else { self.now };
-            self.queue.push(Scheduled::new(time, seq, event));
-            self.through_heap += 1;
-            self.seq += 1;
+            let item = self.record(time, seq, event);
+            self.push_heap(item);
         }
     }
 
     fn push_lane(&mut self, lane: usize, time: f64, seq: u64, event: E) {
-        let time = if time > self.now { time } else { self.now };
-        let item = Scheduled::new(time, seq, event);
+        let item = self.record(time, seq, event);
         if lane >= self.lanes.len() {
             self.lanes.resize_with(lane + 1, VecDeque::new);
             self.fronts.resize(lane + 1, NO_EVENT);
         }
         let queue = &mut self.lanes[lane];
-        if queue.is_empty() {
-            self.fronts[lane] = item.key();
-            queue.push_back(item);
-        } else if queue.back().is_some_and(|last| last.before(&item)) {
-            queue.push_back(item);
-        } else {
-            self.queue.push(item);
-            self.through_heap += 1;
+        match queue.back() {
+            None => self.fronts[lane] = item.key(),
+            Some(last) if last.before(&item) => {}
+            Some(_) => return self.push_heap(item),
         }
+        queue.push_back(item);
+    }
+
+    /// The record of `event` at `time` (moved to now if earlier), taking the
+    /// next sequence number.
+    #[inline]
+    fn record(&mut self, time: f64, seq: u64, event: E) -> Scheduled<E> {
+        let time = if time > self.now { time } else { self.now };
         self.seq += 1;
+        Scheduled::new(time, seq, event)
+    }
+
+    #[inline]
+    fn push_heap(&mut self, item: Scheduled<E>) {
+        self.queue.push(item);
+        self.through_heap += 1;
     }
 
     /// Where the next event is: `None` for the heap, else a lane.

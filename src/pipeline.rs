@@ -27,6 +27,7 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 
 use crate::calendar::describe_time;
+use crate::dist::Dist;
 use crate::engine::{Bound, Engine, Limits, Runaway, SAME_INSTANT_LIMIT};
 use crate::error::{Error, Result};
 use crate::experiment::ReplicationResult;
@@ -187,6 +188,20 @@ pub fn run_replication_with<R: Recorder>(
     })
 }
 
+/// A prep stage's lane and its agent and manual durations in `sc`.
+pub fn stage_spec(sc: &Scenario, stage: Stage) -> (Lane, &Dist, &Dist) {
+    match stage {
+        Stage::Lookup => (sc.lookup.lane, &sc.lookup.agent, &sc.lookup.manual),
+        Stage::Enrichment => (
+            sc.enrichment.lane,
+            &sc.enrichment.agent,
+            &sc.enrichment.manual,
+        ),
+        Stage::Scoring => (sc.scoring.lane, &sc.scoring.agent, &sc.scoring.manual),
+        Stage::Drafting => (sc.drafting.lane, &sc.drafting.agent, &sc.drafting.manual),
+    }
+}
+
 /// The size of the model's event record in the queue: the floor benchmark
 /// queues records of this size.
 pub const EVENT_BYTES: usize = std::mem::size_of::<Event>();
@@ -202,14 +217,15 @@ pub struct QueueProfile {
     pub processed: u64,
 }
 
-/// Runs replication `replication` of `sc` with `recorder` beside the
-/// metrics recorder and tells how it used the event queue.
+/// Runs replication `replication` of `sc`, telling `recorder` what
+/// happens, and tells how it used the event queue. (The model never reads
+/// its recorder, so the run is the one `run_replication` makes.)
 pub fn queue_profile<R: Recorder>(
     sc: &Scenario,
     replication: u32,
     recorder: R,
 ) -> Result<QueueProfile> {
-    let mut p = Pipeline::new(sc, replication, (MetricsRecorder::new(sc), recorder));
+    let mut p = Pipeline::new(sc, replication, recorder);
     p.run()?;
     Ok(QueueProfile {
         scheduled: p.engine.scheduled(),
@@ -349,12 +365,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
                 slot,
                 touch,
                 reentry_at,
-            } => self.nurture_touch(nurture::Touch {
-                lead,
-                slot,
-                touch,
-                reentry_at,
-            }),
+            } => self.nurture_touch(lead, slot, touch, reentry_at),
         }
     }
 
@@ -407,16 +418,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
         self.next_key += 1;
         let streams = self.keys.key(key);
         let mut attributes = streams.stream(Purpose::Attributes);
-        let u: f64 = attributes.random();
-        let mut cumulative = 0.0;
-        let segment = sc
-            .segments
-            .iter()
-            .position(|s| {
-                cumulative += s.share;
-                u < cumulative
-            })
-            .unwrap_or(sc.segments.len() - 1);
+        let segment = sc.segment_at(attributes.random());
         let fit = sc.segments[segment]
             .fit
             .sample(&mut attributes)
@@ -431,39 +433,17 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             fit,
             manual_prep: manual,
         });
-        let slot = self.leads.insert(Lead {
-            key,
-            arrived: now,
-            fit,
-            score: 0.0,
-            reentries: 0,
-            routed: false,
-            edited: false,
-            autonomous: false,
-            holder: Holder::Nobody,
-            provider: 0,
-            retries: 0,
-            review_key: None,
-            queued_at: 0.0,
-            streams: LeadStreams::new(streams),
-        });
+        let slot = self
+            .leads
+            .insert(Lead::new(lead, fit, LeadStreams::new(streams)));
         self.request_stage(slot, Stage::Lookup);
     }
 
     // ----- stages ---------------------------------------------------------
 
-    fn lane(&self, stage: Stage) -> Lane {
-        match stage {
-            Stage::Lookup => self.sc.lookup.lane,
-            Stage::Enrichment => self.sc.enrichment.lane,
-            Stage::Scoring => self.sc.scoring.lane,
-            Stage::Drafting => self.sc.drafting.lane,
-        }
-    }
-
     /// Queues the lead for `stage` in its lane.
     fn request_stage(&mut self, lead: usize, stage: Stage) {
-        match self.lane(stage) {
+        match stage_spec(self.sc, stage).0 {
             Lane::Agent => {
                 self.agents.queue.push_back((lead, stage));
                 self.dispatch_agents();

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use super::happening::{BusyClass, Happening, Recorder, Resource, Stage};
 use super::lead::Holder;
-use super::{lanes, schedule_wake, Event, Pipeline};
+use super::{lanes, schedule_wake, stage_spec, Event, Pipeline};
 
 /// The agent slots and the stages waiting for one.
 #[derive(Debug)]
@@ -56,11 +56,11 @@ impl<R: Recorder> Pipeline<'_, R> {
             let Some(slot) = self.agents.free.pop() else {
                 break;
             };
-            let (dist, cost) = match stage {
-                Stage::Lookup => (&sc.lookup.agent, 0.0),
-                Stage::Enrichment => (&sc.enrichment.agent, 0.0),
-                Stage::Scoring => (&sc.scoring.agent, sc.scoring.cost),
-                Stage::Drafting => (&sc.drafting.agent, sc.drafting.cost),
+            let (_, dist, _) = stage_spec(sc, stage);
+            let cost = match stage {
+                Stage::Lookup | Stage::Enrichment => 0.0,
+                Stage::Scoring => sc.scoring.cost,
+                Stage::Drafting => sc.drafting.cost,
             };
             let l = self.leads.at(lead);
             l.holder = Holder::Agent { slot, since: now };

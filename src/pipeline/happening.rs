@@ -23,6 +23,14 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every prep stage, in pipeline order.
+    pub const ALL: [Stage; 4] = [
+        Stage::Lookup,
+        Stage::Enrichment,
+        Stage::Scoring,
+        Stage::Drafting,
+    ];
+
     /// The stage's activity name, as in the model.
     pub fn name(self) -> &'static str {
         match self {

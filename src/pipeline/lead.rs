@@ -90,6 +90,26 @@ pub struct Lead {
 }
 
 impl Lead {
+    /// A lead that has just arrived, with true fit `fit`.
+    pub fn new(arrival: LeadRef, fit: f64, streams: LeadStreams) -> Self {
+        Lead {
+            key: arrival.key,
+            arrived: arrival.arrived,
+            fit,
+            score: 0.0,
+            reentries: 0,
+            routed: false,
+            edited: false,
+            autonomous: false,
+            holder: Holder::Nobody,
+            provider: 0,
+            retries: 0,
+            review_key: None,
+            queued_at: 0.0,
+            streams,
+        }
+    }
+
     /// The recorders' view of the lead.
     pub fn lead_ref(&self) -> LeadRef {
         LeadRef {

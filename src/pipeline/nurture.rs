@@ -8,28 +8,6 @@ use rand::Rng;
 use super::happening::{Fate, Happening, LeadRef, Recorder};
 use super::{lanes, Event, Pipeline};
 
-/// A pending nurture touch: which lead, which touch, and the touch at which
-/// the lead re-enters the gate (0: none in this sequence).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Touch {
-    pub lead: LeadRef,
-    pub slot: u32,
-    pub touch: u32,
-    pub reentry_at: u32,
-}
-
-impl Touch {
-    /// The event of this touch.
-    fn event(self) -> Event {
-        Event::NurtureTouch {
-            lead: self.lead,
-            slot: self.slot,
-            touch: self.touch,
-            reentry_at: self.reentry_at,
-        }
-    }
-}
-
 impl<R: Recorder> Pipeline<'_, R> {
     /// Starts a fresh nurture sequence (dormant at once with no touches).
     ///
@@ -68,42 +46,43 @@ impl<R: Recorder> Pipeline<'_, R> {
                 break;
             }
         }
-        let touch = Touch {
-            lead: lead_ref,
-            slot: u32::try_from(lead).expect("fewer than 2^32 leads in flight"),
-            touch: 1,
+        let slot = u32::try_from(lead).expect("fewer than 2^32 leads in flight");
+        self.schedule_touch(lead_ref, slot, 1, reentry_at);
+    }
+
+    /// Schedules touch number `touch` of the sequence of the lead in `slot`,
+    /// which re-enters the gate at touch `reentry_at` (0: not in this
+    /// sequence), one interval from now.
+    fn schedule_touch(&mut self, lead: LeadRef, slot: u32, touch: u32, reentry_at: u32) {
+        let at = self.now() + self.sc.nurture.interval;
+        let event = Event::NurtureTouch {
+            lead,
+            slot,
+            touch,
             reentry_at,
         };
-        let at = now + nurture.interval;
-        self.engine
-            .schedule_at_in(lanes::NURTURE, at, touch.event());
+        self.engine.schedule_at_in(lanes::NURTURE, at, event);
     }
 
     /// A touch: the lead may engage and re-enter the gate; after the last
     /// touch without re-entry it is dormant.
-    pub(super) fn nurture_touch(&mut self, touch: Touch) {
+    pub(super) fn nurture_touch(&mut self, lead: LeadRef, slot: u32, touch: u32, reentry_at: u32) {
         let nurture = &self.sc.nurture;
-        let reentry = touch.touch == touch.reentry_at;
+        let reentry = touch == reentry_at;
         self.tell(Happening::NurtureTouch {
-            lead: touch.lead,
-            touch: touch.touch,
+            lead,
+            touch,
             reentry,
         });
-        let lead = touch.slot as usize;
         if reentry {
-            let l = self.leads.at(lead);
+            let l = self.leads.at(slot as usize);
             l.reentries += 1;
             l.score = (l.score + nurture.rescore_boost).min(1.0);
-            self.gate(lead);
-        } else if touch.touch >= nurture.touches {
-            self.finish_lead(lead, Fate::Dormant);
+            self.gate(slot as usize);
+        } else if touch >= nurture.touches {
+            self.finish_lead(slot as usize, Fate::Dormant);
         } else {
-            let at = self.now() + nurture.interval;
-            let next = Touch {
-                touch: touch.touch + 1,
-                ..touch
-            };
-            self.engine.schedule_at_in(lanes::NURTURE, at, next.event());
+            self.schedule_touch(lead, slot, touch + 1, reentry_at);
         }
     }
 }

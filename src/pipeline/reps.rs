@@ -9,7 +9,7 @@ use rand_distr::StandardNormal;
 
 use super::happening::{BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Stage, Verdict};
 use super::lead::{Holder, ReviewKey};
-use super::{lanes, schedule_wake, Event, Pipeline};
+use super::{lanes, schedule_wake, stage_spec, Event, Pipeline};
 use crate::scenario::{OnExpire, ReviewOrder};
 
 /// A task a rep works on.
@@ -127,12 +127,7 @@ impl<R: Recorder> Pipeline<'_, R> {
                 self.reps.reviews.remove(&key);
                 self.start_review(rep, lead);
             } else if let Some((lead, stage)) = self.reps.prep.pop_front() {
-                let dist = match stage {
-                    Stage::Lookup => &self.sc.lookup.manual,
-                    Stage::Enrichment => &self.sc.enrichment.manual,
-                    Stage::Scoring => &self.sc.scoring.manual,
-                    Stage::Drafting => &self.sc.drafting.manual,
-                };
+                let (_, _, dist) = stage_spec(self.sc, stage);
                 let l = self.leads.at(lead);
                 l.holder = Holder::Rep(rep);
                 let duration = dist.sample(&mut l.streams.durations);
@@ -344,21 +339,12 @@ mod tests {
     }
 
     fn lead(sc: &Scenario, key: u64) -> Lead {
+        let streams = crate::rng::ReplicationKey::new(sc.run.seed, 0).key(key);
+        let arrival = LeadRef { key, arrived: 0.0 };
         Lead {
-            key,
-            arrived: 0.0,
-            fit: 0.9,
             score: 0.9,
-            reentries: 0,
             routed: true,
-            edited: false,
-            autonomous: false,
-            holder: Holder::Nobody,
-            provider: 0,
-            retries: 0,
-            review_key: None,
-            queued_at: 0.0,
-            streams: LeadStreams::new(crate::rng::ReplicationKey::new(sc.run.seed, 0).key(key)),
+            ..Lead::new(arrival, 0.9, LeadStreams::new(streams))
         }
     }
 

@@ -41,6 +41,22 @@ pub struct Scenario {
     pub nurture: Nurture,
 }
 
+impl Scenario {
+    /// The segment of a lead whose uniform draw is `u`: the first whose
+    /// cumulative share exceeds `u` (the last when rounding leaves the
+    /// shares' sum just under `u`).
+    pub fn segment_at(&self, u: f64) -> usize {
+        let mut cumulative = 0.0;
+        self.segments
+            .iter()
+            .position(|s| {
+                cumulative += s.share;
+                u < cumulative
+            })
+            .unwrap_or(self.segments.len() - 1)
+    }
+}
+
 /// Run length and replication settings. Times in seconds.
 #[derive(Debug, Clone)]
 pub struct RunSettings {
