@@ -190,20 +190,30 @@ pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Loaded> {
 }
 
 fn overrides(args: &RunArgs) -> Result<Vec<Override>> {
+    overrides_of(args.replications, args.seed, &args.set)
+}
+
+/// `--replications`, `--seed` and then every `--set`, as overrides in that
+/// order (later ones win).
+pub(crate) fn overrides_of(
+    replications: Option<u32>,
+    seed: Option<u64>,
+    set: &[String],
+) -> Result<Vec<Override>> {
     let mut list = Vec::new();
-    if let Some(r) = args.replications {
+    if let Some(r) = replications {
         list.push(Override {
             path: "run.replications".into(),
             value: r.to_string(),
         });
     }
-    if let Some(s) = args.seed {
+    if let Some(s) = seed {
         list.push(Override {
             path: "run.seed".into(),
             value: s.to_string(),
         });
     }
-    for text in &args.set {
+    for text in set {
         list.push(Override::parse(text)?);
     }
     Ok(list)
@@ -283,18 +293,17 @@ fn write_event_log(out: &Path, sc: &crate::scenario::Scenario, quiet: bool) -> R
 
 /// Writes a run's files and prints its report.
 fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -> Result<()> {
-    let (out, result) = (out.to_path_buf(), result);
     let sc = &loaded.scenario;
     let point = crate::report::point(sc.name.clone(), Vec::new(), sc, result, true);
     let report = crate::report::input("run", loaded, vec![point]);
     let files = output::files::write_run_with(
-        &out,
+        out,
         result,
         &loaded.resolved_toml,
         crate::report::files(&report, sc),
     )?;
     if args.event_log {
-        write_event_log(&out, &loaded.scenario, args.quiet)?;
+        write_event_log(out, &loaded.scenario, args.quiet)?;
     }
     let stdout = match args.format {
         Format::Table => output::table(result),

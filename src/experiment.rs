@@ -55,10 +55,7 @@ impl RunResult {
 /// Runs every replication of `scenario` on `threads` threads (0: all cores)
 /// and aggregates them. The result does not depend on `threads`.
 pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> Result<RunResult> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let pool = thread_pool(threads)?;
     let replications: Vec<ReplicationResult> = pool.install(|| {
         (0..scenario.run.replications)
             .into_par_iter()
@@ -70,6 +67,14 @@ pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> 
             .collect::<Result<Vec<_>>>()
     })?;
     Ok(summarise(scenario, replications))
+}
+
+/// A pool of `threads` threads (0: one per core).
+pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))
 }
 
 /// Aggregates per-replication results into a [`RunResult`].

@@ -404,16 +404,6 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
     out
 }
 
-/// The metrics of the trade-off chart.
-const TRADEOFF: [&str; 6] = [
-    "hours_saved_per_rep_week",
-    "emails_sent",
-    "meetings",
-    "good_fit_to_nurture",
-    "low_fit_sent",
-    "review_wait_mean_h",
-];
-
 fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
     let mut out = Vec::new();
     // Only parameters that take more than one value shape the charts.
@@ -438,7 +428,8 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
     if varying.len() == 1 {
         let i = varying[0];
         if let Some(xs) = numeric(i) {
-            let panels = TRADEOFF
+            // The trade-off chart shows the experiment tables' metrics.
+            let panels = crate::output::experiment::TABLE_METRICS
                 .iter()
                 .filter_map(|name| metric(name))
                 .map(|m| {

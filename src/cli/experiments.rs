@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{folder_name, install_interrupt_handler, load, print_out, Format};
+use super::{folder_name, install_interrupt_handler, load, overrides_of, print_out, Format};
 use crate::error::{Error, Result};
 use crate::experiment::grid::{self, Axis};
 use crate::experiment::select::{choose, Constraint, Objective};
@@ -118,24 +118,6 @@ pub struct SensitivityArgs {
     /// Shared options.
     #[command(flatten)]
     pub options: ExperimentOptions,
-}
-
-/// `--replications` and `--seed` as overrides.
-fn run_overrides(o: &ExperimentOptions) -> Vec<Override> {
-    let mut list = Vec::new();
-    if let Some(r) = o.replications {
-        list.push(Override {
-            path: "run.replications".into(),
-            value: r.to_string(),
-        });
-    }
-    if let Some(s) = o.seed {
-        list.push(Override {
-            path: "run.seed".into(),
-            value: s.to_string(),
-        });
-    }
-    list
 }
 
 /// The metrics of the table: `--metrics`, else the headline set.
@@ -383,17 +365,13 @@ fn tables(
     df: &polars::prelude::DataFrame,
     out: &Path,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    let err = |name: &str, e: polars::prelude::PolarsError| Error::Output {
-        path: out.join(name).display().to_string(),
-        message: e.to_string(),
-    };
     let csv = format!("{stem}.csv");
     let parquet = format!("{stem}.parquet");
     Ok(vec![
-        (csv.clone(), encode_csv(df).map_err(|e| err(&csv, e))?),
+        (csv.clone(), files::encode(out, &csv, df, encode_csv)?),
         (
             parquet.clone(),
-            encode_parquet(df).map_err(|e| err(&parquet, e))?,
+            files::encode(out, &parquet, df, encode_parquet)?,
         ),
     ])
 }
@@ -401,7 +379,7 @@ fn tables(
 /// Writes the experiment's files and prints its report.
 fn finish(
     prep: &Prepared,
-    results: &[RunResult],
+    e: &Experiment,
     o: &ExperimentOptions,
     out: &Path,
     main: (&str, polars::prelude::DataFrame),
@@ -409,7 +387,7 @@ fn finish(
     report: crate::report::ReportInput,
 ) -> Result<()> {
     let mut files = tables(main.0, &main.1, out)?;
-    files.extend(per_replication_files(&prep.experiment(results), out)?);
+    files.extend(per_replication_files(e, out)?);
     files.extend(crate::report::files(&report, &prep.base.scenario));
     files.push((
         format!("{}.json", prep.kind.name()),
@@ -440,17 +418,16 @@ fn finish(
 
 /// The bytes of `replications.parquet` and `weekly.parquet`.
 fn per_replication_files(e: &Experiment, out: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let err = |name: &str, er: polars::prelude::PolarsError| Error::Output {
-        path: out.join(name).display().to_string(),
-        message: er.to_string(),
-    };
-    let reps =
-        encode_parquet(&e.replications_frame()).map_err(|er| err("replications.parquet", er))?;
-    let weekly = encode_parquet(&e.weekly_frame()).map_err(|er| err("weekly.parquet", er))?;
-    Ok(vec![
-        ("replications.parquet".to_string(), reps),
-        ("weekly.parquet".to_string(), weekly),
-    ])
+    ["replications.parquet", "weekly.parquet"]
+        .into_iter()
+        .zip([e.replications_frame(), e.weekly_frame()])
+        .map(|(name, df)| {
+            Ok((
+                name.to_string(),
+                files::encode(out, name, &df, encode_parquet)?,
+            ))
+        })
+        .collect()
 }
 
 fn default_out(o: &ExperimentOptions, name: &str, kind: Kind) -> PathBuf {
@@ -482,7 +459,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
             "--constraint needs an --objective to choose a point by".into(),
         ));
     }
-    let base_overrides = run_overrides(o);
+    let base_overrides = overrides_of(o.replications, o.seed, &[])?;
     let base = load(args.scenario.as_deref(), &base_overrides)?;
     // Validate every point before running any.
     let mut points = Vec::new();
@@ -552,7 +529,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     });
     finish(
         &prep,
-        &results,
+        &e,
         o,
         &out,
         ("sweep", e.points_frame()),
@@ -564,10 +541,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
 /// `salesim compare`.
 pub fn compare(args: &CompareArgs) -> Result<()> {
     let o = &args.options;
-    let mut user: Vec<Override> = run_overrides(o);
-    for text in &args.set {
-        user.push(Override::parse(text)?);
-    }
+    let user = overrides_of(o.replications, o.seed, &args.set)?;
     let first = load(Some(&args.scenarios[0]), &user)?;
     // Common random numbers: every scenario runs with the first one's seed
     // and replications (or the options').
@@ -601,7 +575,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let report = prep.report(&results, |_| true);
     finish(
         &prep,
-        &results,
+        &e,
         o,
         &out,
         ("compare", e.compare_frame()),
@@ -616,14 +590,11 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     let m = metric(&args.metric)
         .ok_or_else(|| Error::Usage(format!("--metric: unknown metric \"{}\"", args.metric)))?;
     let by = sensitivity::parse_by(&args.by)?;
-    let mut user = run_overrides(o);
-    for text in &args.set {
-        user.push(Override::parse(text)?);
-    }
+    let user = overrides_of(o.replications, o.seed, &args.set)?;
     let base = load(args.scenario.as_deref(), &user)?;
     let knobs = sensitivity::knobs(&base.parameters, by);
     let base_point = point_of(
-        load(args.scenario.as_deref(), &user)?,
+        base.clone(),
         vec![
             ("parameter".into(), "base".into()),
             ("setting".into(), "base".into()),
@@ -675,11 +646,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         .collect();
     let s = Sensitivity::new(e, m, swings, skipped);
     let mut report = prep.report(&results, |_| true);
-    let mean = |p: usize| {
-        crate::metrics::metric_index(m.name)
-            .and_then(|i| results[p].summary[i].mean)
-            .unwrap_or(0.0)
-    };
+    let mean = |p: usize| s.mean(p).unwrap_or(0.0);
     report.sensitivity = Some((
         m.name.to_string(),
         s.swings
@@ -694,7 +661,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
     ));
     finish(
         &prep,
-        &results,
+        &s.experiment,
         o,
         &out,
         ("sensitivity", s.frame()),

@@ -142,10 +142,7 @@ impl Plan {
         threads: usize,
         on_done: &(dyn Fn(Job, &ReplicationResult) -> Result<()> + Sync),
     ) -> Result<BTreeMap<u64, ReplicationResult>> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+        let pool = super::thread_pool(threads)?;
         let results: Vec<(u64, ReplicationResult)> = pool.install(|| {
             jobs.par_iter()
                 .map(|job| {

@@ -6,7 +6,7 @@ use polars::io::csv::write::BatchedWriter as CsvBatched;
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;
 use polars::prelude::*;
 
-use super::files::Streamed;
+use super::files::{output_error, Streamed};
 use super::frames::frame;
 use crate::error::{Error, Result};
 use crate::eventlog::{Clock, EventRow, RowSink};
@@ -73,10 +73,7 @@ pub struct EventFiles {
 }
 
 fn polars_error(file: &Streamed, e: PolarsError) -> Error {
-    Error::Output {
-        path: file.dest().display().to_string(),
-        message: e.to_string(),
-    }
+    output_error(file.dest(), e)
 }
 
 impl EventFiles {
@@ -84,20 +81,21 @@ impl EventFiles {
     pub fn create(dir: &std::path::Path, clock: Clock) -> Result<EventFiles> {
         let schema = rows_frame(&[], &clock).schema().clone();
         let mut csv_file = Streamed::create(&dir.join("events.csv"))?;
-        let csv_writer =
-            CsvWriter::new(csv_file.writer().try_clone().map_err(|e| Error::Output {
-                path: dir.join("events.csv").display().to_string(),
-                message: e.to_string(),
-            })?)
-            .batched(&schema)
-            .map_err(|e| polars_error(&csv_file, e))?;
+        let csv_writer = CsvWriter::new(
+            csv_file
+                .writer()
+                .try_clone()
+                .map_err(|e| output_error(csv_file.dest(), e))?,
+        )
+        .batched(&schema)
+        .map_err(|e| polars_error(&csv_file, e))?;
         let mut parquet_file = Streamed::create(&dir.join("events.parquet"))?;
-        let parquet_writer = ParquetWriter::new(parquet_file.writer().try_clone().map_err(
-            |e| Error::Output {
-                path: dir.join("events.parquet").display().to_string(),
-                message: e.to_string(),
-            },
-        )?)
+        let parquet_writer = ParquetWriter::new(
+            parquet_file
+                .writer()
+                .try_clone()
+                .map_err(|e| output_error(parquet_file.dest(), e))?,
+        )
         .batched(&schema)
         .map_err(|e| polars_error(&parquet_file, e))?;
         Ok(EventFiles {

@@ -281,16 +281,18 @@ impl Experiment<'_> {
 
     /// Each point's difference from point 0, metric by metric.
     pub fn differences(&self, p: usize) -> Vec<Difference> {
-        let base = &self.results[0];
-        let x = &self.results[p];
         (0..METRICS.len())
-            .map(|i| {
-                let col = |r: &RunResult| -> Vec<Option<f64>> {
-                    r.replications.iter().map(|rep| rep.metrics[i]).collect()
-                };
-                difference(&col(x), &col(base))
-            })
+            .map(|i| self.difference_at(p, i))
             .collect()
+    }
+
+    /// The paired difference of metric `i` at point `p` from point 0, over
+    /// replications.
+    pub fn difference_at(&self, p: usize, i: usize) -> Difference {
+        let col = |r: &RunResult| -> Vec<Option<f64>> {
+            r.replications.iter().map(|rep| rep.metrics[i]).collect()
+        };
+        difference(&col(&self.results[p]), &col(&self.results[0]))
     }
 
     /// The JSON document of a comparison: `points` as for a sweep, each but
@@ -410,7 +412,8 @@ pub fn grid_text(header: &[String], rows: &[Vec<String>], left: usize) -> String
     out
 }
 
-/// The metrics a table shows by default: the headline figures of a plan.
+/// The metrics an experiment table shows by default, and the panels of the
+/// report's trade-off chart: the headline figures of a plan.
 pub const TABLE_METRICS: [&str; 6] = [
     "hours_saved_per_rep_week",
     "emails_sent",
@@ -606,17 +609,11 @@ impl<'a> Sensitivity<'a> {
 
     /// The paired difference of the metric at point `p` from the base.
     pub fn diff(&self, p: usize) -> Difference {
-        let i = self.index();
-        let col = |r: &RunResult| -> Vec<Option<f64>> {
-            r.replications.iter().map(|rep| rep.metrics[i]).collect()
-        };
-        difference(
-            &col(&self.experiment.results[p]),
-            &col(&self.experiment.results[0]),
-        )
+        self.experiment.difference_at(p, self.index())
     }
 
-    fn mean(&self, p: usize) -> Option<f64> {
+    /// The metric's mean at point `p`.
+    pub(crate) fn mean(&self, p: usize) -> Option<f64> {
         self.experiment.results[p].summary[self.index()].mean
     }
 

@@ -56,7 +56,7 @@ fn hold_for_test() {
     std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
-fn output_error(path: &Path, message: impl ToString) -> Error {
+pub(crate) fn output_error(path: &Path, message: impl ToString) -> Error {
     Error::Output {
         path: path.display().to_string(),
         message: message.to_string(),
@@ -210,7 +210,7 @@ pub fn check_out_dir(dir: &Path, scenario: &str, force: bool) -> Result<()> {
 }
 
 /// Encodes one frame, naming the destination file on failure.
-fn encode(
+pub(crate) fn encode(
     dir: &Path,
     name: &str,
     df: &DataFrame,
