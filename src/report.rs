@@ -548,3 +548,43 @@ pub fn metric_rows(p: &PointReport) -> Vec<(&'static str, Vec<MetricRow>)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{load_embedded, Override};
+
+    /// Every flow of the live swimlane, in every variant of the drawing,
+    /// gets a volume: an id the volumes do not know would silently show none.
+    #[test]
+    fn every_swimlane_flow_has_a_volume() {
+        let stat = Stat {
+            mean: Some(1.0),
+            low: None,
+            high: None,
+        };
+        let volumes = flows(&vec![stat; METRICS.len()], 1.0);
+        let set = |path: &str, value: &str| Override {
+            path: path.into(),
+            value: value.into(),
+        };
+        let variants = [
+            vec![],
+            vec![set("gate.autosend_at_or_above", "0.85")],
+            vec![set("review.on_expire", "\"drop\"")],
+            vec![
+                set("lookup.lane", "\"human\""),
+                set("drafting.lane", "\"human\""),
+            ],
+        ];
+        let mut checked = 0;
+        for overrides in variants {
+            let sc = load_embedded(&overrides).unwrap().scenario;
+            for edge in diagram::layout(&sc).flows {
+                assert!(volumes.contains_key(&edge.id), "{} has no volume", edge.id);
+                checked += 1;
+            }
+        }
+        assert!(checked > 80, "{checked}");
+    }
+}

@@ -7,7 +7,7 @@ use crate::metrics::{Aggregate, Format, Section, METRICS};
 const UNDEFINED: &str = "—";
 
 /// Inserts thousands separators into a formatted decimal number.
-fn group_thousands(formatted: &str) -> String {
+pub(crate) fn group_thousands(formatted: &str) -> String {
     let (sign, rest) = match formatted.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", formatted),

@@ -97,15 +97,7 @@ fn render(name: &str, title: &str, plot: &impl Plot, x_mapping: Option<XMapping>
     if let Err(e) = drawn {
         svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text>{e}</text></svg>");
     }
-    let mut pixels = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, SIZE).into_drawing_area();
-        let _ = plot.draw(&root).and_then(|()| root.present().map_err(err));
-    }
-    let mut png = Vec::new();
-    let encoder = image::codecs::png::PngEncoder::new(&mut png);
-    let _ =
-        image::ImageEncoder::write_image(encoder, &pixels, SIZE.0, SIZE.1, image::ColorType::Rgb8);
+    let png = png(SIZE, plot);
     Chart {
         name: name.to_string(),
         title: title.to_string(),
@@ -704,7 +696,7 @@ impl Plot for Heatmap {
                         RGBColor(
                             (68.0 + t * 185.0) as u8,
                             (1.0 + t * 230.0) as u8,
-                            (84.0 + t * 0.0 + (1.0 - t) * 50.0) as u8,
+                            (84.0 + (1.0 - t) * 50.0) as u8,
                         )
                     }
                     None => RGBColor(230, 230, 230),
@@ -909,14 +901,12 @@ pub fn tornado(metric_label: &str, base: f64, rows: Vec<Swing>) -> Chart {
 struct Swimlane<'a> {
     layout: &'a crate::diagram::Layout,
     volumes: &'a std::collections::BTreeMap<String, String>,
-    scale: f64,
 }
 
 impl Plot for Swimlane<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         use crate::diagram::Kind;
-        let k = self.scale;
-        let p = |x: f64, y: f64| ((x * k) as i32, (y * k) as i32);
+        let p = |x: f64, y: f64| (x as i32, y as i32);
         root.fill(&WHITE).map_err(err)?;
         let l = self.layout;
         let (px, py, pw, ph) = l.pool;
@@ -940,7 +930,7 @@ impl Plot for Swimlane<'_> {
             root.draw(&Text::new(
                 format!("{lane} lane"),
                 p(px + 34.0, y + 8.0),
-                style(15.0 * k),
+                style(15.0),
             ))
             .map_err(err)?;
         }
@@ -953,7 +943,7 @@ impl Plot for Swimlane<'_> {
         root.draw(&Text::new(
             l.providers_name.clone(),
             p(qx + qw / 2.0, qy + qh / 2.0),
-            style(16.0 * k).pos(Pos::new(HPos::Center, VPos::Center)),
+            style(16.0).pos(Pos::new(HPos::Center, VPos::Center)),
         ))
         .map_err(err)?;
         for e in l.flows.iter().chain(&l.messages) {
@@ -961,7 +951,7 @@ impl Plot for Swimlane<'_> {
             root.draw(&PathElement::new(pts, INK.stroke_width(2)))
                 .map_err(err)?;
             if let Some(&(x, y)) = e.waypoints.last() {
-                root.draw(&Circle::new(p(x, y), (4.0 * k) as i32, INK.filled()))
+                root.draw(&Circle::new(p(x, y), 4, INK.filled()))
                     .map_err(err)?;
             }
         }
@@ -991,15 +981,11 @@ impl Plot for Swimlane<'_> {
                 }
                 Kind::Start | Kind::End | Kind::Timer => {
                     let width = if n.kind == Kind::End { 4 } else { 2 };
+                    root.draw(&Circle::new(p(cx, cy), (n.w / 2.0) as i32, WHITE.filled()))
+                        .map_err(err)?;
                     root.draw(&Circle::new(
                         p(cx, cy),
-                        (n.w / 2.0 * k) as i32,
-                        WHITE.filled(),
-                    ))
-                    .map_err(err)?;
-                    root.draw(&Circle::new(
-                        p(cx, cy),
-                        (n.w / 2.0 * k) as i32,
+                        (n.w / 2.0) as i32,
                         INK.stroke_width(width),
                     ))
                     .map_err(err)?;
@@ -1017,7 +1003,7 @@ impl Plot for Swimlane<'_> {
                 root.draw(&Text::new(
                     line.clone(),
                     p(cx, label_y + dy),
-                    style(12.0 * k).pos(Pos::new(HPos::Center, VPos::Center)),
+                    style(12.0).pos(Pos::new(HPos::Center, VPos::Center)),
                 ))
                 .map_err(err)?;
             }
@@ -1033,7 +1019,7 @@ impl Plot for Swimlane<'_> {
                     root.draw(&Text::new(
                         v.clone(),
                         p(x, y),
-                        style(13.0 * k)
+                        style(13.0)
                             .color(&PALETTE[0])
                             .pos(Pos::new(HPos::Center, VPos::Center)),
                     ))
@@ -1045,28 +1031,29 @@ impl Plot for Swimlane<'_> {
     }
 }
 
-/// The swimlane as a PNG at the layout's size times `scale`.
+/// The swimlane as a PNG at the layout's size.
 pub fn swimlane_png(
     layout: &crate::diagram::Layout,
     volumes: &std::collections::BTreeMap<String, String>,
 ) -> Vec<u8> {
     ensure_font();
-    let scale = 1.0;
-    let w = ((layout.pool.0 + layout.pool.2 + 20.0) * scale) as u32;
-    let h = ((layout.providers.1 + layout.providers.3 + 20.0) * scale) as u32;
-    let mut pixels = vec![255u8; (w * h * 3) as usize];
+    let w = (layout.pool.0 + layout.pool.2 + 20.0) as u32;
+    let h = (layout.providers.1 + layout.providers.3 + 20.0) as u32;
+    png((w, h), &Swimlane { layout, volumes })
+}
+
+/// `plot` drawn on a white bitmap of `size` pixels, encoded as PNG (a
+/// drawing error leaves what was drawn so far).
+fn png(size: (u32, u32), plot: &impl Plot) -> Vec<u8> {
+    let mut pixels = vec![255u8; (size.0 * size.1 * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        let plot = Swimlane {
-            layout,
-            volumes,
-            scale,
-        };
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
         let _ = plot.draw(&root).and_then(|()| root.present().map_err(err));
     }
     let mut png = Vec::new();
     let encoder = image::codecs::png::PngEncoder::new(&mut png);
-    let _ = image::ImageEncoder::write_image(encoder, &pixels, w, h, image::ColorType::Rgb8);
+    let _ =
+        image::ImageEncoder::write_image(encoder, &pixels, size.0, size.1, image::ColorType::Rgb8);
     png
 }
 
@@ -1145,11 +1132,8 @@ mod tests {
         assert!(c.svg.contains("chosen"));
         assert!(c.svg.contains("Hours saved per rep-week (h/rep-week)"));
         assert!(c.svg.contains("gate.nurture_below"));
-        assert!(
-            c.svg.contains("fill=\"#E1E1E1\"")
-                || c.svg.contains("#e1e1e1")
-                || c.svg.matches("<rect").count() > 2
-        );
+        // The infeasible points' shading (plotters writes colours in upper case).
+        assert!(c.svg.contains("#E1E1E1"));
         let m = c.x_mapping.unwrap();
         assert!(m.pixels.0 < m.pixels.1 && m.data.0 < 0.3 && m.data.1 > 0.6);
     }

@@ -74,24 +74,7 @@ fn fmt(name: &str, v: Option<f64>) -> String {
         Some(Format::Share) => 3,
         _ => 2,
     };
-    let text = format!("{v:.decimals$}");
-    // Thousands separators on the integer part.
-    let (int, frac) = text
-        .split_once('.')
-        .map_or((text.as_str(), ""), |(a, b)| (a, b));
-    let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
+    crate::output::table::group_thousands(&format!("{v:.decimals$}"))
 }
 
 fn ci(name: &str, s: &Stat) -> String {
