@@ -404,15 +404,20 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
     out
 }
 
-fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
-    let mut out = Vec::new();
-    // Only parameters that take more than one value shape the charts.
-    let varying: Vec<usize> = (0..input.params.len())
+/// The swept parameters that take more than one value across the points:
+/// only they shape the charts (a `--set PATH=VALUE` axis holds one value).
+pub(crate) fn varying(input: &ReportInput) -> Vec<usize> {
+    (0..input.params.len())
         .filter(|&i| {
             let first = input.points.first().and_then(|p| p.values.get(i));
             input.points.iter().any(|p| p.values.get(i) != first)
         })
-        .collect();
+        .collect()
+}
+
+fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
+    let mut out = Vec::new();
+    let varying = varying(input);
     let numeric = |i: usize| -> Option<Vec<f64>> {
         input
             .points

@@ -326,13 +326,16 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
             })
         })
         .collect();
+    // The slider's marker sits on the trade-off chart's x axis: the first
+    // parameter that varies.
+    let axis = crate::report::varying(input).first().copied().unwrap_or(0);
     let xs: Vec<f64> = input
         .points
         .iter()
         .enumerate()
         .map(|(i, p)| {
             p.values
-                .first()
+                .get(axis)
                 .and_then(|v| v.trim_matches('"').parse().ok())
                 .unwrap_or(i as f64)
         })
@@ -382,6 +385,19 @@ mod tests {
             r.chosen = Some(1);
         }
         (r, loaded)
+    }
+
+    /// The slider's marker follows the first parameter that varies, as the
+    /// trade-off chart's x axis does, not a parameter held at one value.
+    #[test]
+    fn the_marker_follows_the_first_varying_parameter() {
+        let (mut r, _) = run_input("sweep", 3);
+        r.params = vec!["review.order".into(), "gate.nurture_below".into()];
+        for p in &mut r.points {
+            let swept = p.values[0].clone();
+            p.values = vec!["\"fifo\"".into(), swept];
+        }
+        assert!(sweep_data(&r, &[]).contains("\"x\":[0.3,0.4,0.5]"));
     }
 
     #[test]
