@@ -4,7 +4,9 @@
 # change; a test fails while the committed table is out of date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --release --quiet --example scenario_table |
+# Generate first: a generator that fails must leave the README untouched.
+generated=$(cargo run --release --quiet --example scenario_table)
+printf '%s\n' "$generated" |
   python3 scripts/splice-generated.py scenarios/README.md \
     "<!-- headline-table:start -->" "<!-- headline-table:end -->"
 echo "updated scenarios/README.md"

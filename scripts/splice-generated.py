@@ -8,6 +8,8 @@ import sys
 
 path, start, end = sys.argv[1:4]
 generated = sys.stdin.read().rstrip("\n")
+if not generated.strip():
+    sys.exit(f"splice-generated.py: nothing generated; {path} left as it was")
 text = open(path).read()
 a = text.index(start) + len(start)
 b = text.index(end)
