@@ -5,7 +5,6 @@
 //! The tie tests use constant durations so that the tie really happens.
 
 use salesim::experiment::RunResult;
-use salesim::units::MINUTE;
 
 use crate::common::{mean, run, scenario};
 
@@ -46,10 +45,13 @@ fn count(result: &RunResult, name: &str) -> f64 {
 /// A weekly list import of tens of thousands of leads through a provider
 /// with a binding rate limit, over a horizon long enough that the bucket's
 /// clock is far from zero (where a fractional token count loses refills to
-/// rounding). Every run must end, conserve leads (checked by each
-/// replication), and never call faster than the limit plus one burst.
+/// rounding). Every run must end and conserve leads (checked by each
+/// replication). That calls never go faster than the limit plus one burst is
+/// checked minute by minute in `metrics.rs`
+/// (`calls_per_minute_never_exceed_the_limit_plus_the_burst`); a bound on
+/// the whole horizon's calls would be far above what 200,000 leads can make.
 #[test]
-fn binding_rate_limits_over_long_horizons_end_and_hold_the_limit() {
+fn binding_rate_limits_over_long_horizons_end_and_conserve_leads() {
     for rate in ["60", "600", "6000"] {
         let sc = scenario(&[
             (
@@ -63,15 +65,7 @@ fn binding_rate_limits_over_long_horizons_end_and_hold_the_limit() {
             ("run.replications", "2"),
         ]);
         let result = run(&sc);
-        let per_min: f64 = rate.parse().unwrap();
-        let minutes = sc.run.horizon / MINUTE;
         let calls = count(&result, "provider_calls");
-        // The token bucket allows at most capacity (= the rate) at once and
-        // then the rate: calls in W <= rate x minutes + burst.
-        assert!(
-            calls <= per_min * minutes + per_min,
-            "rate {rate}: {calls} calls in {minutes} minutes"
-        );
         assert!(
             count(&result, "leads_arrived") == 200_000.0,
             "rate {rate}: every batch arrives"

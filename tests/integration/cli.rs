@@ -5,7 +5,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{salesim, scenarios_dir};
+use crate::common::{salesim, scenarios_dir, tree};
 
 /// Writes `text` as a scenario file in `dir`.
 fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
@@ -315,25 +315,6 @@ fn refuses_an_output_folder_of_another_scenario_unless_forced() {
     assert!(resolved.contains("ai-sdr-autonomous"));
 }
 
-/// Every file of a run's folder (charts included), by relative path.
-fn run_files(out: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![out.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let path = e.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(out).unwrap().display().to_string();
-                files.push((name, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Interrupts a run with `signal` in the middle of writing its files: the
 /// test hook `SALESIM_TEST_HOLD_WRITE_MS` makes the writer pause after its
 /// first rename, holding the write lock, and say so on standard error; the
@@ -363,7 +344,7 @@ fn interrupted_write_leaves_one_complete_set(signal: &str) {
     };
     run("1", &out);
     run("2", &new);
-    let (old_files, new_files) = (run_files(&out), run_files(&new));
+    let (old_files, new_files) = (tree(&out), tree(&new));
     assert!(new_files.len() > 1, "a single file cannot be a mixed set");
     assert!(old_files != new_files);
     let bin = assert_cmd::cargo::cargo_bin("salesim");
@@ -386,7 +367,7 @@ fn interrupted_write_leaves_one_complete_set(signal: &str) {
     assert!(killed.success());
     let rest: Vec<String> = stderr.map_while(std::result::Result::ok).collect();
     let status = child.wait().unwrap();
-    let after = run_files(&out);
+    let after = tree(&out);
     // Every broken promise at once, so a failure shows the whole picture.
     let mut broken = Vec::new();
     // Killed by the signal itself (no handler), there is no exit code.
@@ -396,16 +377,19 @@ fn interrupted_write_leaves_one_complete_set(signal: &str) {
     if !rest.iter().any(|l| l == "interrupted") {
         broken.push(format!("no \"interrupted\" on standard error: {rest:?}"));
     }
-    let temporary: Vec<&str> = after
+    let temporary: Vec<&std::path::Path> = after
         .iter()
-        .map(|(name, _)| name.as_str())
-        .filter(|name| name.contains(".tmp"))
+        .map(|(name, _)| name.as_path())
+        .filter(|name| name.to_string_lossy().contains(".tmp"))
         .collect();
     if !temporary.is_empty() {
         broken.push(format!("temporary files left: {temporary:?}"));
     }
-    let final_files: Vec<_> = after.iter().filter(|(n, _)| !n.contains(".tmp")).collect();
-    let from = |set: &[(String, Vec<u8>)]| {
+    let final_files: Vec<_> = after
+        .iter()
+        .filter(|(n, _)| !n.to_string_lossy().contains(".tmp"))
+        .collect();
+    let from = |set: &[(std::path::PathBuf, Vec<u8>)]| {
         final_files
             .iter()
             .filter(|f| set.iter().any(|g| g == **f))

@@ -153,6 +153,26 @@ fn a_sweep_logs_the_point_asked_for() {
         .success();
     let df = read_parquet(&out.join("events.parquet"));
     assert!(df.height() > 0);
+    // The log is that of point 1: a run of that point logs the same rows.
+    let single = dir.path().join("r");
+    salesim()
+        .args([
+            "run",
+            "--set",
+            "gate.nurture_below=0.6",
+            "--set",
+            "run.horizon=\"4w\"",
+            "-r",
+            "1",
+            "--event-log",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&single)
+        .assert()
+        .success();
+    let events = |d: &std::path::Path| std::fs::read(d.join("events.csv")).unwrap();
+    assert!(events(&out) == events(&single), "not point 1's event log");
     salesim()
         .args([
             "sweep",

@@ -215,10 +215,25 @@ fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
         assert!(std::time::Instant::now() < deadline, "no job finished");
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    let _ = std::process::Command::new("kill")
+    let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
-        .status();
-    child.wait().unwrap();
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "not interrupted: {status:?}");
+    // The jobs finished before the interrupt, with their modification times:
+    // the resume must keep them, not compute them again.
+    let kept: Vec<(std::path::PathBuf, std::time::SystemTime)> =
+        std::fs::read_dir(shard0.join("jobs"))
+            .unwrap()
+            .map(|e| {
+                let path = e.unwrap().path();
+                let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+                (path, modified)
+            })
+            .collect();
+    assert!(kept.len() >= 2);
     // Whatever was written is complete: no temporary files, every job file
     // parses as a job of this plan (checked by the merge below).
     for (path, _) in tree(&shard0) {
@@ -231,6 +246,10 @@ fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
     let mut resume = args.to_vec();
     resume.extend(["--shard", "0/2", "--resume", "--quiet"]);
     stdout_of(&resume, &shard0);
+    for (path, modified) in &kept {
+        let now = std::fs::metadata(path).unwrap().modified().unwrap();
+        assert_eq!(&now, modified, "{} was written again", path.display());
+    }
     let mut other = args.to_vec();
     other.extend(["--shard", "1/2", "--quiet"]);
     let shard1 = d.join("s1");
