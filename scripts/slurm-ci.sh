@@ -34,7 +34,7 @@ stop_daemons() {
     pid=$(cat "$pidfile")
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   done
   if [ "$status" -ne 0 ]; then
     for log in "$work"/*.log; do [ -f "$log" ] && { echo "--- $log"; tail -20 "$log"; }; done
@@ -132,7 +132,7 @@ say "unsharded sweep on this machine"
 say "sweep.sbatch as a 3-task job array, merge.sbatch after it (afterok)"
 array=$(sbatch --parsable --export=ALL --chdir="$work" --array=0-2 deploy/slurm/sweep.sbatch)
 array=${array%%;*}
-timeout 600 sbatch --wait --export=ALL --chdir="$work" --dependency="afterok:$array" deploy/slurm/merge.sbatch
+timeout 600 sbatch --wait --export=ALL --chdir="$work" --kill-on-invalid-dep=yes --dependency="afterok:$array" deploy/slurm/merge.sbatch
 sacct_state=$(scontrol show job "$array" 2>/dev/null | grep -o 'JobState=[A-Z]*' | sort -u | tr '\n' ' ' || true)
 echo "array job $array: ${sacct_state:-finished}"
 ls "$OUT_DIR"

@@ -18,5 +18,5 @@ mkdir -p "$OUT_DIR"
 array=$(sbatch --parsable --export=ALL ${SBATCH_OPTS:-} --array="0-$((tasks - 1))" "$here/sweep.sbatch")
 array=${array%%;*}
 # shellcheck disable=SC2086
-merge=$(sbatch --parsable --export=ALL ${SBATCH_OPTS:-} --dependency="afterok:$array" "$here/merge.sbatch")
+merge=$(sbatch --parsable --export=ALL ${SBATCH_OPTS:-} --kill-on-invalid-dep=yes --dependency="afterok:$array" "$here/merge.sbatch")
 echo "array job $array ($tasks tasks), merge job ${merge%%;*}"
