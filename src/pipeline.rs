@@ -18,6 +18,7 @@ mod nurture;
 mod providers;
 mod reps;
 
+pub(crate) use happening::conservation;
 pub use happening::{
     Answer, BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Route, Stage, Verdict,
 };
@@ -253,7 +254,7 @@ struct Pipeline<'a, R: Recorder> {
     email: SendQueue,
     recorder: R,
     /// Final states of every lead.
-    fates_all: [u64; 5],
+    fates_all: [u64; Fate::ALL.len()],
     arrived_all: u64,
 }
 
@@ -281,7 +282,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
                 .collect(),
             email: SendQueue::new(sc.email.mailboxes, sc.email.daily_cap_per_mailbox),
             recorder,
-            fates_all: [0; 5],
+            fates_all: [0; Fate::ALL.len()],
             arrived_all: 0,
         }
     }
@@ -551,19 +552,10 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
     /// Every arrived lead is in exactly one final state or still in flight.
     /// (The metrics recorder checks the same over the leads arriving in W.)
     fn check_conservation(&self, in_progress: u64) -> Result<()> {
-        let ended: u64 = self.fates_all.iter().sum();
-        if self.arrived_all != ended + in_progress {
-            let detail: Vec<String> = Fate::ALL
-                .iter()
-                .map(|f| format!("{} {}", f.name(), self.fates_all[*f as usize]))
-                .collect();
-            return Err(self.invariant(format!(
-                "conservation of leads broken (all): {} arrived, but {} and {in_progress} in progress",
-                self.arrived_all,
-                detail.join(", ")
-            )));
+        match happening::conservation("all", self.arrived_all, &self.fates_all, in_progress) {
+            Some(message) => Err(self.invariant(message)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn invariant(&self, message: String) -> Error {

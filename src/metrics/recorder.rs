@@ -6,7 +6,9 @@ use super::histogram::LogHistogram;
 use super::{WeekCounts, Weekly};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
-use crate::pipeline::{BusyClass, Fate, Happening, LeadRef, Recorder, Route, Verdict};
+use crate::pipeline::{
+    conservation, BusyClass, Fate, Happening, LeadRef, Recorder, Route, Verdict,
+};
 use crate::scenario::Scenario;
 use crate::units::{HOUR, WEEK};
 
@@ -103,7 +105,7 @@ pub struct MetricsRecorder<'a> {
     queue_len: u64,
     queue_changed_at: f64,
     /// Final states of leads arriving in W, by [`Fate`] index.
-    fates: [u64; 5],
+    fates: [u64; Fate::ALL.len()],
 }
 
 impl<'a> MetricsRecorder<'a> {
@@ -121,7 +123,7 @@ impl<'a> MetricsRecorder<'a> {
             weekly: vec![WeekCounts::default(); weeks],
             queue_len: 0,
             queue_changed_at: 0.0,
-            fates: [0; 5],
+            fates: [0; Fate::ALL.len()],
         }
     }
 
@@ -169,18 +171,13 @@ impl<'a> MetricsRecorder<'a> {
             replication,
             message,
         };
-        let ended: u64 = self.fates.iter().sum();
-        if t.leads_arrived != ended + t.leads_in_progress_end {
-            let detail: Vec<String> = Fate::ALL
-                .iter()
-                .map(|f| format!("{} {}", f.name(), self.fates[*f as usize]))
-                .collect();
-            return Err(invariant(format!(
-                "conservation of leads broken (measured-window): {} arrived, but {} and {} in progress",
-                t.leads_arrived,
-                detail.join(", "),
-                t.leads_in_progress_end
-            )));
+        if let Some(message) = conservation(
+            "measured-window",
+            t.leads_arrived,
+            &self.fates,
+            t.leads_in_progress_end,
+        ) {
+            return Err(invariant(message));
         }
         if t.drafts_reviewed != t.drafts_approved + t.drafts_discarded {
             return Err(invariant(format!(

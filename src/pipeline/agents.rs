@@ -49,13 +49,11 @@ impl<R: Recorder> Pipeline<'_, R> {
             );
             return;
         }
-        while !self.agents.free.is_empty() {
-            let Some((lead, stage)) = self.agents.queue.pop_front() else {
-                break;
-            };
+        while let Some(&(lead, stage)) = self.agents.queue.front() {
             let Some(slot) = self.agents.free.pop() else {
                 break;
             };
+            self.agents.queue.pop_front();
             let (_, dist, _) = stage_spec(sc, stage);
             let cost = match stage {
                 Stage::Lookup | Stage::Enrichment => 0.0,

@@ -116,7 +116,6 @@ impl<R: Recorder> Pipeline<'_, R> {
         if !reply {
             return;
         }
-        let rng = &mut l.streams.email;
         let delay = email.reply_delay.sample(rng);
         let positive = rng.random::<f64>() < email.positive_share;
         let (conversation, meeting) = if positive {

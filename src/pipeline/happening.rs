@@ -57,6 +57,30 @@ pub enum Fate {
     Dropped = 4,
 }
 
+/// Checks the conservation of leads over `scope` ("all", or the measured
+/// window): every arrived lead is in exactly one final state (`fates`, by
+/// [`Fate`] index) or still in progress. The message tells the counts when
+/// it is broken.
+pub(crate) fn conservation(
+    scope: &str,
+    arrived: u64,
+    fates: &[u64; Fate::ALL.len()],
+    in_progress: u64,
+) -> Option<String> {
+    let ended: u64 = fates.iter().sum();
+    if arrived == ended + in_progress {
+        return None;
+    }
+    let detail: Vec<String> = Fate::ALL
+        .iter()
+        .map(|f| format!("{} {}", f.name(), fates[*f as usize]))
+        .collect();
+    Some(format!(
+        "conservation of leads broken ({scope}): {arrived} arrived, but {} and {in_progress} in progress",
+        detail.join(", ")
+    ))
+}
+
 impl Fate {
     /// Every fate, in index order.
     pub const ALL: [Fate; 5] = [

@@ -10,7 +10,7 @@ use crate::dist::Dist;
 use crate::error::{Error, Result};
 use crate::units::{
     self, civil_from_days, days_from_civil, parse_clock, parse_duration, parse_week_time,
-    parse_weekday, WEEK,
+    parse_weekday, HOUR, WEEK,
 };
 
 /// The longest horizon accepted: 1040 weeks (20 years).
@@ -23,7 +23,7 @@ const MAX_LEADS: f64 = 1e7;
 /// "Bounded work"): more is bad input, not a long wait.
 const MAX_EXPECTED_LEADS: f64 = 1e8;
 /// The shortest gap between two list imports (MODEL.md section 10).
-const MIN_BATCH_EVERY: f64 = 3600.0;
+const MIN_BATCH_EVERY: f64 = HOUR;
 /// The most reps.
 const MAX_REPS: u64 = 100_000;
 /// The most concurrent agent slots.
@@ -1545,14 +1545,7 @@ mod tests {
 
     #[test]
     fn batch_arrivals_default_to_weekly() {
-        let start = CANONICAL.find("[arrivals]").unwrap();
-        let end = CANONICAL.find("[[segments]]").unwrap();
-        let text = format!(
-            "{}[arrivals]\nkind = \"batch\"\nsize = 300\nat = \"tue 08:00\"\n\n{}",
-            &CANONICAL[..start],
-            &CANONICAL[end..]
-        );
-        let s = validate(&parse_document(&text, "t.toml").unwrap()).unwrap();
+        let s = with_arrivals("kind = \"batch\"\nsize = 300\nat = \"tue 08:00\"").unwrap();
         match s.arrivals {
             Arrivals::Batch { size, every, at } => {
                 assert_eq!(size, 300);
