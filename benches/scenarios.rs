@@ -1,4 +1,4 @@
-//! One replication of each shipped scenario, and of the MODEL.md section 9
+//! One replication of each shipped scenario, and of the docs/MODEL.md section 9
 //! example, on one thread: time, leads/s and events/s.
 //! Run with `cargo bench --bench scenarios`.
 

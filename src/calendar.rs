@@ -230,7 +230,7 @@ fn floor(x: f64) -> f64 {
 }
 
 /// A simulated time as a person reads it, e.g. `week 3 tue 09:00:05.250
-/// (t = 1328405.25 s)`; weeks count from 1 as in MODEL.md section 2.
+/// (t = 1328405.25 s)`; weeks count from 1 as in docs/MODEL.md section 2.
 pub fn describe_time(t: f64) -> String {
     let week = (t / WEEK).floor();
     let in_week = t - week * WEEK;

@@ -1,4 +1,4 @@
-//! The command line (MODEL.md section 8): `salesim run`, `check`, and the
+//! The command line (docs/MODEL.md section 8): `salesim run`, `check`, and the
 //! experiments `sweep`, `compare` and `sensitivity`.
 
 mod experiments;

@@ -1,4 +1,4 @@
-//! The scenario's swimlane as a diagram (MODEL.md sections 1 and 11): one
+//! The scenario's swimlane as a diagram (docs/MODEL.md sections 1 and 11): one
 //! layout computed from the scenario, drawn as BPMN 2.0 XML with DI for
 //! modellers (bpmn.io, Camunda Modeler) or as SVG for the report.
 //!

@@ -17,7 +17,7 @@ pub const Z90: f64 = 1.281_551_565_545;
 
 /// A distribution of a non-negative value.
 ///
-/// Variant fields are the parameters of MODEL.md section 4; `inner` is the
+/// Variant fields are the parameters of docs/MODEL.md section 4; `inner` is the
 /// prepared sampler.
 #[derive(Debug, Clone)]
 #[allow(missing_docs)]

@@ -9,7 +9,7 @@
 //! A *late* event ([`Engine::schedule_late_at`]) runs after every ordinary
 //! event at the same instant, those scheduled while that instant is being
 //! handled included; late events among themselves keep scheduling order. The
-//! model uses it for deadlines that must lose a tie (MODEL.md section 10: a
+//! model uses it for deadlines that must lose a tie (docs/MODEL.md section 10: a
 //! draft at exactly `expire_after` is still reviewed by a rep free then).
 //!
 //! Besides the heap, the engine keeps FIFO *lanes*: an event scheduled into

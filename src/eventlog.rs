@@ -1,6 +1,6 @@
 //! The event log: a second recorder on the pipeline's seam that turns
 //! happenings into one row per activity instance in process-mining columns
-//! (MODEL.md section 11): case, activity, lane, resource, start and end,
+//! (docs/MODEL.md section 11): case, activity, lane, resource, start and end,
 //! and the case attributes segment, true fit, score and outcome.
 //!
 //! A case's rows wait until its outcome is known (its final state, or the

@@ -1,6 +1,6 @@
 //! Experiments: replications of a scenario run in parallel on rayon, each from
 //! its own streams, aggregated into a summary; and the experiment layer on
-//! it (MODEL.md sections 7 and 11): sweep grids, the job list of points x
+//! it (docs/MODEL.md sections 7 and 11): sweep grids, the job list of points x
 //! replications, objective and constraints, paired differences and
 //! one-at-a-time sensitivity.
 

@@ -1,4 +1,4 @@
-//! The metric registry: every metric of MODEL.md section 6 defined once, with
+//! The metric registry: every metric of docs/MODEL.md section 6 defined once, with
 //! its unit, label, table section, number format, direction and meaning and
 //! how it is computed from one replication's tallies; plus the weekly series,
 //! the streaming recorder that tallies a run, and aggregation over
@@ -91,7 +91,7 @@ pub enum Better {
 /// One metric: its contract name, presentation and definition.
 #[derive(Debug, Clone, Copy)]
 pub struct Metric {
-    /// The name in every table, file and JSON document (MODEL.md section 6).
+    /// The name in every table, file and JSON document (docs/MODEL.md section 6).
     pub name: &'static str,
     /// Its unit, e.g. `leads`, `h`, `h/rep-week`, `$`, `share`.
     pub unit: &'static str,
@@ -634,7 +634,7 @@ pub fn glossary_markdown() -> String {
 /// Defines the weekly counts once: the enum, its list, names and meanings.
 macro_rules! weekly_counts {
     ($($variant:ident => $name:literal, $meaning:literal;)*) => {
-        /// A count of the weekly series, by event time (MODEL.md section 10).
+        /// A count of the weekly series, by event time (docs/MODEL.md section 10).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Weekly {
             $(
@@ -741,7 +741,7 @@ mod tests {
 
     #[test]
     fn metric_names_are_unique_and_in_the_contract() {
-        // MODEL.md section 6, in its order.
+        // docs/MODEL.md section 6, in its order.
         let contract = "leads_arrived, leads_unreachable, leads_to_nurture, leads_to_outreach, \
             drafts_reviewed, drafts_approved, drafts_edited, drafts_discarded, drafts_expired, \
             emails_autosent, emails_sent, emails_bounced, replies, positive_replies, meetings, \

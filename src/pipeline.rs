@@ -1,7 +1,7 @@
 //! The sales pipeline on the engine: arrivals, the agent lane, the gate, the
 //! rep's review, the email system and nurture, for one replication.
 //!
-//! Flow of a lead (MODEL.md sections 1, 3 and 10): lookup -> enrichment
+//! Flow of a lead (docs/MODEL.md sections 1, 3 and 10): lookup -> enrichment
 //! (provider waterfall) -> scoring -> gate. Below `gate.nurture_below` the
 //! lead enters nurture; otherwise it is drafted, then sent autonomously (score
 //! at or above `gate.autosend_at_or_above`), sent directly (human draft), or

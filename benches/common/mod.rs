@@ -27,7 +27,7 @@ pub fn load(path: &Path) -> Scenario {
     load_file(path, &[]).unwrap_or_else(|e| fail(e)).scenario
 }
 
-/// The embedded default (the canonical scenario, MODEL.md section 9).
+/// The embedded default (the canonical scenario, docs/MODEL.md section 9).
 pub fn canonical() -> Scenario {
     load_embedded(&[]).unwrap_or_else(|e| fail(e)).scenario
 }

@@ -1,6 +1,6 @@
 //! `salesim sweep`, `compare` and `sensitivity`: build the points, run the
 //! job list (resumable, writing each job's result as it finishes), then
-//! write and print the reports (MODEL.md sections 7, 8 and 11).
+//! write and print the reports (docs/MODEL.md sections 7, 8 and 11).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;

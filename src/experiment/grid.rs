@@ -1,4 +1,4 @@
-//! Sweep grids (MODEL.md section 11): `--set PATH=RANGE_OR_LIST` axes and
+//! Sweep grids (docs/MODEL.md section 11): `--set PATH=RANGE_OR_LIST` axes and
 //! their Cartesian product, the last axis varying fastest.
 //!
 //! A range `a:b:s` holds a, a+s, ... up to b, included when b lies on the

@@ -1,4 +1,4 @@
-//! The job list of an experiment (MODEL.md section 11): points x
+//! The job list of an experiment (docs/MODEL.md section 11): points x
 //! replications, job j = point x R + replication, run on rayon.
 //!
 //! Every job is a pure function of its scenario point and replication
@@ -28,7 +28,7 @@ pub struct Point {
 }
 
 /// The jobs of an experiment: every point with the same seed and
-/// replication numbers (common random numbers, MODEL.md section 7).
+/// replication numbers (common random numbers, docs/MODEL.md section 7).
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// The points, numbered from 0.

@@ -1,4 +1,4 @@
-//! Differences against a baseline on common random numbers (MODEL.md
+//! Differences against a baseline on common random numbers (docs/MODEL.md
 //! section 11): the paired difference is the mean of per-replication
 //! differences d_r = x_r - base_r with a Student-t 95% CI from their sd; the
 //! unpaired CI (Welch, from the two runs' own sds) is given beside it.

@@ -1,4 +1,4 @@
-//! Choosing a point (MODEL.md section 11): `--objective NAME` (maximise) or
+//! Choosing a point (docs/MODEL.md section 11): `--objective NAME` (maximise) or
 //! `-NAME` (minimise) over the points whose means satisfy every
 //! `--constraint 'NAME<=V'` (also `>=`, `<`, `>`). No feasible point is a
 //! result, not an error.

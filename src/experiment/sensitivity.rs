@@ -1,4 +1,4 @@
-//! One-at-a-time sensitivity (MODEL.md section 11): every numeric parameter
+//! One-at-a-time sensitivity (docs/MODEL.md section 11): every numeric parameter
 //! moved down and up by a fraction, all other keys at the base.
 //!
 //! Probabilities and thresholds are clamped to [0, 1]; counts are rounded

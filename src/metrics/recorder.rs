@@ -1,5 +1,5 @@
 //! The metrics recorder: turns the happenings of one replication into the
-//! tallies behind every metric, applying the window rules of MODEL.md
+//! tallies behind every metric, applying the window rules of docs/MODEL.md
 //! section 10 in this one place, and checks conservation over W.
 
 use super::histogram::LogHistogram;

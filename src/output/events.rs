@@ -1,6 +1,6 @@
 //! The event log's files: `events.csv` and `events.parquet` in
 //! process-mining columns, written in batches as rows come, so a long log
-//! never sits whole in memory (MODEL.md section 11).
+//! never sits whole in memory (docs/MODEL.md section 11).
 
 use polars::io::csv::write::BatchedWriter as CsvBatched;
 use polars::io::parquet::write::BatchedWriter as ParquetBatched;

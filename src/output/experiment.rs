@@ -1,5 +1,5 @@
 //! Reports of experiments (sweep, compare, sensitivity): polars frames, the
-//! JSON document of MODEL.md section 8 and tables for a terminal. Pure: data
+//! JSON document of docs/MODEL.md section 8 and tables for a terminal. Pure: data
 //! in, frames and text out.
 
 use polars::prelude::*;

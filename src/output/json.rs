@@ -1,4 +1,4 @@
-//! The JSON document of `--format json` (MODEL.md section 8), keys in
+//! The JSON document of `--format json` (docs/MODEL.md section 8), keys in
 //! contract order and metrics in [`METRICS`] order.
 
 use serde::ser::{Serialize, SerializeMap, Serializer};

@@ -1,5 +1,5 @@
 //! The manual counterfactual: the prep work a lead would have cost a rep in
-//! today's manual process (MODEL.md section 5), drawn from the lead's own
+//! today's manual process (docs/MODEL.md section 5), drawn from the lead's own
 //! stream so that it never perturbs the simulated run.
 
 use rand::Rng;

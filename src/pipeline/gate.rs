@@ -1,7 +1,7 @@
 //! The gate after scoring: nurture below `gate.nurture_below`, otherwise a
 //! draft, which is then sent autonomously (AI SDR, at or above
 //! `gate.autosend_at_or_above`), sent directly (a human draft) or queued for
-//! a rep's review (MODEL.md sections 1 and 10).
+//! a rep's review (docs/MODEL.md sections 1 and 10).
 
 use super::happening::{Happening, Recorder, Route, Stage};
 use super::Pipeline;

@@ -2,7 +2,7 @@
 //! to a [`Recorder`], and the named resources that do the work.
 //!
 //! The model emits; it never counts. Recorders decide what to keep: the
-//! metrics recorder applies the window rules of MODEL.md section 10 in one
+//! metrics recorder applies the window rules of docs/MODEL.md section 10 in one
 //! place, and an event log can be added as a second recorder without
 //! touching the model. Dispatch is static (the pipeline is generic over its
 //! recorder), so a recorder that ignores a happening costs nothing.
@@ -119,7 +119,7 @@ pub enum Resource {
 }
 
 impl Resource {
-    /// The lane of the swimlane the resource works in (MODEL.md section 1;
+    /// The lane of the swimlane the resource works in (docs/MODEL.md section 1;
     /// providers are outside the pool).
     pub fn lane(self) -> &'static str {
         match self {
@@ -210,7 +210,7 @@ pub enum Happening {
         segment: u32,
         /// Its true fit.
         fit: f64,
-        /// Seconds of manual prep work (the counterfactual, MODEL.md section 5).
+        /// Seconds of manual prep work (the counterfactual, docs/MODEL.md section 5).
         manual_prep: f64,
     },
     /// A resource starts a prep stage (an agent's own work, or a rep's).

@@ -1,6 +1,6 @@
 //! The nurture sequence (system lane): `touches` emails every `interval`,
 //! engagement at each touch, re-entry into the gate with a boosted score at
-//! most `max_reentries` times, dormant after the last touch (MODEL.md
+//! most `max_reentries` times, dormant after the last touch (docs/MODEL.md
 //! section 10, "Nurture").
 
 use rand::Rng;

@@ -17,7 +17,7 @@ use super::{Event, Pipeline};
 /// capacity) x interval`. That instant is computed by one expression, the
 /// same when a wait is scheduled and when the waiting call asks again, so
 /// the call always gets its token then: no refill is lost to rounding and no
-/// wake-up repeats at the same instant (MODEL.md section 10, "Bounded
+/// wake-up repeats at the same instant (docs/MODEL.md section 10, "Bounded
 /// work"). One product instead of a running sum keeps the error to an ulp
 /// however long the bucket stays saturated.
 #[derive(Debug)]

@@ -278,7 +278,7 @@ impl<R: Recorder> Pipeline<'_, R> {
         self.reps.reviews.insert(key, lead);
         self.tell(Happening::ReviewQueued { lead: lead_ref });
         // Late: at exactly `expire_after` a rep who frees up, or whose
-        // calendar opens, at that instant takes the draft first (MODEL.md
+        // calendar opens, at that instant takes the draft first (docs/MODEL.md
         // section 10), whatever order those events were scheduled in.
         self.engine.schedule_late_at_in(
             lanes::EXPIRY,

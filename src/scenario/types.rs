@@ -97,7 +97,7 @@ pub enum Arrivals {
 
 impl Arrivals {
     /// The expected number of leads arriving in `[0, horizon)`: the bound on
-    /// work that MODEL.md section 10 checks and the watchdog scales from.
+    /// work that docs/MODEL.md section 10 checks and the watchdog scales from.
     pub fn expected_before(&self, horizon: f64) -> f64 {
         match self {
             Arrivals::Poisson { per_week, .. } => per_week * horizon / crate::units::WEEK,

@@ -19,10 +19,10 @@ const MAX_HORIZON_WEEKS: f64 = 1040.0;
 const MAX_REPLICATIONS: u64 = 100_000;
 /// The most leads a week (Poisson) or in one batch.
 const MAX_LEADS: f64 = 1e7;
-/// The most leads a replication may expect to see (MODEL.md section 10,
+/// The most leads a replication may expect to see (docs/MODEL.md section 10,
 /// "Bounded work"): more is bad input, not a long wait.
 const MAX_EXPECTED_LEADS: f64 = 1e8;
-/// The shortest gap between two list imports (MODEL.md section 10).
+/// The shortest gap between two list imports (docs/MODEL.md section 10).
 const MIN_BATCH_EVERY: f64 = HOUR;
 /// The most reps.
 const MAX_REPS: u64 = 100_000;

@@ -1,4 +1,4 @@
-//! Bounded work and the same-instant rules of MODEL.md section 10: binding
+//! Bounded work and the same-instant rules of docs/MODEL.md section 10: binding
 //! rate limits over long horizons end, and ties between a review deadline and
 //! a rep freeing up (or the rep calendar opening) go to the review.
 //!
