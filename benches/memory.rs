@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Instant;
 
-use salesim::pipeline::run_replication;
+use salesim::replication::run as run_replication;
 use salesim::scenario::{load_embedded, Override};
 
 /// The process's peak resident memory in KiB, from /proc/self/status.

@@ -10,7 +10,8 @@ mod common;
 
 use rand::Rng;
 use salesim::engine::{Engine, Lane};
-use salesim::pipeline::{run_replication, EVENT_BYTES};
+use salesim::pipeline::EVENT_BYTES;
+use salesim::replication::run as run_replication;
 use salesim::rng::{Purpose, ReplicationKey};
 
 /// The queue's record: the model's event size and alignment.

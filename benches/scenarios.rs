@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use salesim::pipeline::run_replication;
+use salesim::replication::run as run_replication;
 
 fn main() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/data/model-section-9.toml");

@@ -7,7 +7,7 @@ mod common;
 use std::time::Instant;
 
 use salesim::experiment;
-use salesim::pipeline::run_replication;
+use salesim::replication::run as run_replication;
 
 /// Replications timed one after another on one thread.
 const SINGLE_THREAD_REPLICATIONS: u32 = 20;

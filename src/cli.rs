@@ -7,16 +7,13 @@ mod merge;
 pub use experiments::{CompareArgs, ExperimentOptions, SensitivityArgs, SweepArgs};
 pub use merge::MergeArgs;
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::{Error, Result};
-use crate::experiment::{self, RunResult};
-use crate::output;
+use crate::output::{self, Format};
 use crate::scenario::{self, Loaded, Override};
 
 /// Discrete-event simulation of an outbound sales pipeline with AI agents
@@ -87,36 +84,20 @@ pub struct DiagramArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Output formats of `run` on standard output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// A table for people: metric, mean, 95% CI.
-    Table,
-    /// One JSON document.
-    Json,
-    /// The summary as CSV.
-    Csv,
-}
-
-/// Options of `salesim run`.
-#[derive(Debug, clap::Args)]
-pub struct RunArgs {
-    /// Scenario file (default: the canonical scenario embedded in salesim).
-    pub scenario: Option<PathBuf>,
-    /// Number of replications (overrides run.replications).
+/// Options shared by `run` and the experiment commands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Replications per point (overrides run.replications).
     #[arg(long, short = 'r')]
     pub replications: Option<u32>,
-    /// Base seed (overrides run.seed).
+    /// Base seed shared by every point (overrides run.seed).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
-    /// Override a scenario key: PATH=VALUE (repeatable), e.g.
-    /// `--set gate.nurture_below=0.3`.
-    #[arg(long = "set", value_name = "PATH=VALUE")]
-    pub set: Vec<String>,
-    /// Output folder (default: reports/<scenario name>/).
+    /// Output folder (default: reports/<scenario name>/ for run,
+    /// reports/<scenario name>-<command>/ for an experiment).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Format of the report on standard output.
@@ -129,18 +110,28 @@ pub struct RunArgs {
     /// other files.
     #[arg(long)]
     pub force: bool,
-    /// Run only the replications j with j mod N = K and write a partial
-    /// result for `salesim merge` (for a job array on a cluster scheduler).
+    /// Run only the jobs j with j mod N = K and write a partial result for
+    /// `salesim merge` (for a job array on a cluster scheduler).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Set by `salesim merge`: take every replication's result from these
-    /// shard folders instead of running it.
-    #[arg(skip)]
-    pub merge_from: Vec<PathBuf>,
+}
+
+/// Options of `salesim run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Scenario file (default: the canonical scenario embedded in salesim).
+    pub scenario: Option<PathBuf>,
+    /// Override a scenario key: PATH=VALUE (repeatable), e.g.
+    /// `--set gate.nurture_below=0.3`.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Also write the event log of every replication: `events.csv` and
     /// `events.parquet`, one row per activity instance (process mining).
     #[arg(long)]
     pub event_log: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub options: Options,
 }
 
 /// Options of `salesim check`.
@@ -170,7 +161,7 @@ pub fn main() -> Result<()> {
 /// Runs one parsed command.
 fn dispatch(command: Command) -> Result<()> {
     match command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => experiments::run(&args),
         Command::Check(args) => check(&args),
         Command::Sweep(args) => experiments::sweep(&args),
         Command::Compare(args) => experiments::compare(&args),
@@ -187,10 +178,6 @@ pub fn load(path: Option<&Path>, overrides: &[Override]) -> Result<Loaded> {
         Some(p) => scenario::load_file(p, overrides),
         None => scenario::load_embedded(overrides),
     }
-}
-
-fn overrides(args: &RunArgs) -> Result<Vec<Override>> {
-    overrides_of(args.replications, args.seed, &args.set)
 }
 
 /// `--replications`, `--seed` and then every `--set`, as overrides in that
@@ -236,85 +223,6 @@ pub fn folder_name(name: &str) -> String {
     } else {
         cleaned
     }
-}
-
-fn run(args: &RunArgs) -> Result<()> {
-    let loaded = load(args.scenario.as_deref(), &overrides(args)?)?;
-    let sc = &loaded.scenario;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("reports").join(folder_name(&sc.name)));
-    if args.shard.is_some() || !args.merge_from.is_empty() {
-        let Some(result) = experiments::run_by_jobs(args, &loaded, &out)? else {
-            return Ok(());
-        };
-        return report_run(args, &out, &result, &loaded);
-    }
-    // Fail on a bad output folder before simulating, not after.
-    output::check_out_dir(&out, &sc.name, args.force)?;
-    output::prepare_dir(&out)?;
-    install_interrupt_handler();
-    let show_progress = !args.quiet && std::io::stderr().is_terminal();
-    let bar = if show_progress {
-        let bar = ProgressBar::new(u64::from(sc.run.replications));
-        bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replications ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        bar.set_message(sc.name.clone());
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let result = experiment::run(sc, args.threads, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    report_run(args, &out, &result, &loaded)
-}
-
-/// Writes the event log of every replication of `sc` into `out`, the
-/// replications run again one after another (results are the same) with
-/// the event-log recorder streaming rows to the files.
-fn write_event_log(out: &Path, sc: &crate::scenario::Scenario, quiet: bool) -> Result<()> {
-    let clock = crate::eventlog::Clock::new(sc.run.start_date.as_deref());
-    let mut sink = output::events::EventFiles::create(out, clock)?;
-    for r in 0..sc.run.replications {
-        sink = crate::eventlog::log_replication(sc, r, sink)?;
-    }
-    let (paths, rows) = sink.commit()?;
-    if !quiet {
-        eprintln!(
-            "wrote the event log ({rows} rows) to {}",
-            paths[0].display()
-        );
-    }
-    Ok(())
-}
-
-/// Writes a run's files and prints its report.
-fn report_run(args: &RunArgs, out: &Path, result: &RunResult, loaded: &Loaded) -> Result<()> {
-    let sc = &loaded.scenario;
-    let point = crate::report::point(sc.name.clone(), Vec::new(), sc, result, true);
-    let report = crate::report::input("run", loaded, vec![point]);
-    let files = output::files::write_run_with(
-        out,
-        result,
-        &loaded.resolved_toml,
-        crate::report::files(&report, sc),
-    )?;
-    if args.event_log {
-        write_event_log(out, &loaded.scenario, args.quiet)?;
-    }
-    let stdout = match args.format {
-        Format::Table => output::table(result),
-        Format::Json => output::json_document(result),
-        Format::Csv => String::from_utf8_lossy(&output::summary_csv(result)?).into_owned(),
-    };
-    print_out(stdout);
-    if !args.quiet {
-        eprintln!("wrote {} files to {}", files.len(), out.display());
-    }
-    Ok(())
 }
 
 fn report(args: &ReportArgs) -> Result<()> {

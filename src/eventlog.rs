@@ -56,6 +56,32 @@ impl RowSink for Vec<EventRow> {
     }
 }
 
+/// The rows of one replication, held with their cases' boundaries until
+/// they can go to the real sink in replication order.
+#[derive(Debug, Default)]
+pub struct CaseRows {
+    rows: Vec<EventRow>,
+    /// The number of rows of each case, in the order the cases closed.
+    cases: Vec<usize>,
+}
+
+impl RowSink for CaseRows {
+    fn rows(&mut self, mut rows: Vec<EventRow>) {
+        self.cases.push(rows.len());
+        self.rows.append(&mut rows);
+    }
+}
+
+impl CaseRows {
+    /// Sends the rows to `sink` case by case, as the recorder sent them.
+    pub fn replay(self, sink: &mut dyn RowSink) {
+        let mut rows = self.rows.into_iter();
+        for n in self.cases {
+            sink.rows(rows.by_ref().take(n).collect());
+        }
+    }
+}
+
 /// A row waiting for its case to finish.
 #[derive(Debug, Clone)]
 struct Pending {
@@ -397,8 +423,8 @@ pub fn log_replication<S: RowSink>(
     replication: u32,
     sink: S,
 ) -> crate::error::Result<S> {
-    let mut log = EventLog::new(sc, replication, sink);
-    crate::pipeline::run_replication_with(sc, replication, &mut log)?;
+    let log = EventLog::new(sc, replication, sink);
+    let log = crate::pipeline::simulate(sc, replication, log)?.recorder;
     Ok(log.finish())
 }
 

@@ -4,33 +4,22 @@
 //! replications, objective and constraints, paired differences and
 //! one-at-a-time sensitivity.
 
+pub mod design;
 pub mod grid;
 pub mod jobs;
 pub mod paired;
 pub mod select;
 pub mod sensitivity;
+pub mod value;
 
-pub use jobs::{Job, Plan, Point, Shard};
-
-use rayon::prelude::*;
+pub use design::{Design, Kind, SensitivityDesign, Swing};
+pub use jobs::{Job, Made, Plan, Point, Shard};
+pub use value::ParamValue;
 
 use crate::error::{Error, Result};
-use crate::metrics::{aggregate, metric_index, Aggregate, WeekCounts, METRICS};
-use crate::pipeline;
+use crate::metrics::{aggregate, metric_index, Aggregate, METRICS};
+use crate::replication::ReplicationResult;
 use crate::scenario::Scenario;
-
-/// The metrics and weekly counts of one replication.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReplicationResult {
-    /// Replication index, from 0.
-    pub replication: u32,
-    /// Metric values in [`METRICS`] order (`None`: undefined).
-    pub metrics: Vec<Option<f64>>,
-    /// Counts by week of event time.
-    pub weekly: Vec<WeekCounts>,
-    /// Events processed (for throughput benchmarks).
-    pub events: u64,
-}
 
 /// The result of running a scenario.
 #[derive(Debug, Clone)]
@@ -53,20 +42,24 @@ impl RunResult {
 }
 
 /// Runs every replication of `scenario` on `threads` threads (0: all cores)
-/// and aggregates them. The result does not depend on `threads`.
+/// and aggregates them, as a plan of one point (the path every command
+/// takes); `on_done` is called as each replication finishes. The result
+/// does not depend on `threads`.
 pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> Result<RunResult> {
-    let pool = thread_pool(threads)?;
-    let replications: Vec<ReplicationResult> = pool.install(|| {
-        (0..scenario.run.replications)
-            .into_par_iter()
-            .map(|r| {
-                let result = pipeline::run_replication(scenario, r);
-                on_done();
-                result
-            })
-            .collect::<Result<Vec<_>>>()
-    })?;
-    Ok(summarise(scenario, replications))
+    let point = Point {
+        values: Vec::new(),
+        scenario: scenario.clone(),
+        resolved_toml: String::new(),
+        made: Made::Base(Vec::new()),
+    };
+    let plan = Plan::new(Vec::new(), vec![point])?;
+    let jobs = plan.pending(None, &std::collections::BTreeMap::new());
+    let done = plan.run(&jobs, threads, &|_, _| {
+        on_done();
+        Ok(())
+    }, None)?;
+    let mut results = plan.assemble(done)?;
+    Ok(results.remove(0))
 }
 
 /// A pool of `threads` threads (0: one per core).

@@ -14,6 +14,7 @@ pub mod library;
 pub mod metrics;
 pub mod output;
 pub mod pipeline;
+pub mod replication;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -596,6 +596,53 @@ pub fn metric(name: &str) -> Option<&'static Metric> {
     METRICS.iter().find(|m| m.name == name)
 }
 
+/// The metric `name` given to `option` (e.g. `--objective`), or a usage
+/// error that suggests the closest names: metric names are checked where
+/// they are parsed, never looked up later.
+pub fn named(option: &str, name: &str) -> crate::error::Result<&'static Metric> {
+    metric(name).ok_or_else(|| {
+        crate::error::Error::Usage(format!(
+            "{option}: unknown metric \"{name}\"{} (every metric is listed in the README's glossary)",
+            did_you_mean(name)
+        ))
+    })
+}
+
+/// `; did you mean "a" or "b"?` for the metric names closest to a
+/// misspelt one (by Jaro-Winkler similarity, or containing it), else empty.
+fn did_you_mean(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let mut close: Vec<(f64, &str)> = METRICS
+        .iter()
+        .map(|m| {
+            let score = strsim::jaro_winkler(&lower, m.name);
+            let contains = lower.len() >= 4 && m.name.contains(lower.as_str());
+            (if contains { score.max(0.9) } else { score }, m.name)
+        })
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    close.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let names: Vec<String> = close.iter().take(3).map(|(_, n)| format!("\"{n}\"")).collect();
+    match names.len() {
+        0 => String::new(),
+        _ => format!("; did you mean {}?", names.join(" or ")),
+    }
+}
+
+/// Metrics are the same when their names are (names are unique).
+impl PartialEq for Metric {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Metric {
+    /// The metric's position in [`METRICS`] (and so in every result row).
+    pub fn index(&self) -> usize {
+        metric_index(self.name).expect("a metric of the registry")
+    }
+}
+
 /// The position of a metric in [`METRICS`] (and so in every result row).
 pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
@@ -879,6 +926,23 @@ mod tests {
         week.add(Weekly::Replies);
         assert_eq!(week.get(Weekly::Replies), 2);
         assert_eq!(week.values().iter().sum::<u64>(), 2);
+    }
+
+    #[test]
+    fn unknown_metrics_are_refused_with_the_closest_names() {
+        let err = named("--objective", "meetngs").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(text.contains("--objective: unknown metric \"meetngs\""), "{text}");
+        assert!(text.contains("did you mean \"meetings\""), "{text}");
+        let text = named("--metric", "hours_saved").unwrap_err().to_string();
+        assert!(text.contains("\"hours_saved_per_rep_week\""), "{text}");
+        let text = named("--metric", "zzzz").unwrap_err().to_string();
+        assert!(!text.contains("did you mean"), "{text}");
+        assert_eq!(named("--metric", "meetings").unwrap().name, "meetings");
+        for (i, m) in METRICS.iter().enumerate() {
+            assert_eq!(m.index(), i);
+        }
     }
 
     #[test]

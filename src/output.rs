@@ -14,18 +14,31 @@ pub mod json;
 pub mod store;
 pub mod table;
 
-pub use files::{check_out_dir, prepare_dir, write_atomic, write_atomic_all, write_run, RUN_FILES};
-pub use frames::{
-    csv_bytes, parquet_bytes, replications_frame, summary_csv, summary_frame, weekly_frame,
-};
+pub use files::{check_out_dir, prepare_dir, write_atomic, write_atomic_all};
+pub use frames::{csv_bytes, parquet_bytes, summary_csv, summary_frame};
 pub use json::{json_document, RunJson};
 pub use table::table;
+
+/// How a command prints its report on standard output.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// A table for people: metric, mean, 95% CI.
+    Table,
+    /// One JSON document.
+    Json,
+    /// The main table as CSV.
+    Csv,
+}
 
 #[cfg(test)]
 pub(crate) mod fixtures {
     //! A small hand-made [`RunResult`] shared by the output tests.
 
-    use crate::experiment::{ReplicationResult, RunResult};
+    use crate::experiment::RunResult;
+    use crate::replication::ReplicationResult;
     use crate::metrics::{aggregate, WeekCounts, METRICS};
 
     /// Three replications of three weeks; `nurture_share` is undefined in

@@ -15,9 +15,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagram;
+use crate::experiment::select::Goal;
 use crate::experiment::sensitivity::is_assumed;
-use crate::experiment::RunResult;
+use crate::experiment::{Kind, ParamValue, RunResult};
 use crate::metrics::{metric, metric_index, Aggregate, Capacity, Weekly, METRICS, WEEKLY_LEN};
+use crate::output::experiment::Experiment;
 use crate::scenario::{Loaded, Scenario};
 use crate::units::WEEK;
 use charts::{Band, Chart, Series};
@@ -60,7 +62,7 @@ pub struct PointReport {
     /// A short label (`gate.nurture_below=0.4`, a scenario's name, `base`).
     pub label: String,
     /// The swept parameters' values, in `ReportInput::params` order.
-    pub values: Vec<String>,
+    pub values: Vec<ParamValue>,
     /// Every metric's mean and CI, in registry order.
     pub metrics: Vec<Stat>,
     /// Reps x weeks of the measured window, for per-rep-week figures.
@@ -105,8 +107,8 @@ pub struct ParameterReport {
 /// Everything the report shows, in plain numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportInput {
-    /// `run`, `sweep`, `compare` or `sensitivity`.
-    pub kind: String,
+    /// Which command.
+    pub kind: Kind,
     /// The (base) scenario's name and description.
     pub name: String,
     /// See `name`.
@@ -123,8 +125,8 @@ pub struct ReportInput {
     pub points: Vec<PointReport>,
     /// The chosen point of a sweep.
     pub chosen: Option<usize>,
-    /// How it was chosen, in words.
-    pub objective: Option<String>,
+    /// How it was chosen.
+    pub objective: Option<Goal>,
     /// Sensitivity: the metric and the ranked swings.
     pub sensitivity: Option<(String, Vec<SwingReport>)>,
 }
@@ -191,7 +193,7 @@ fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
 /// A point of the report from its scenario and results.
 pub fn point(
     label: String,
-    values: Vec<String>,
+    values: Vec<ParamValue>,
     sc: &Scenario,
     result: &RunResult,
     feasible: bool,
@@ -240,11 +242,60 @@ pub fn point(
     }
 }
 
+/// What the report of a command's results shows.
+pub fn of(e: &Experiment) -> ReportInput {
+    let design = e.design;
+    let points = design
+        .plan
+        .points
+        .iter()
+        .zip(e.results)
+        .enumerate()
+        .map(|(p, (point, result))| {
+            let label = match design.kind {
+                Kind::Run | Kind::Compare => point.scenario.name.clone(),
+                _ if point.values.is_empty() => "base".to_string(),
+                _ => design
+                    .plan
+                    .params
+                    .iter()
+                    .zip(&point.values)
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            self::point(label, point.values.clone(), &point.scenario, result, e.feasible(p))
+        })
+        .collect();
+    let mut input = input(design.kind, &design.base, points);
+    if design.kind == Kind::Sweep {
+        input.params = design.plan.params.clone();
+    }
+    input.chosen = e.chosen();
+    input.objective = design.goal.clone();
+    input.sensitivity = design.sensitivity.as_ref().map(|s| {
+        let mean = |p: usize| e.mean(p).unwrap_or(0.0);
+        (
+            s.metric.name.to_string(),
+            e.ranked
+                .iter()
+                .map(|w| SwingReport {
+                    parameter: w.knob.label.clone(),
+                    low: mean(w.low),
+                    high: mean(w.high),
+                    assumed: w.knob.assumed,
+                })
+                .collect(),
+        )
+    });
+    input
+}
+
 /// The base of a report: the scenario's name, description and parameters.
-pub fn input(kind: &str, base: &Loaded, points: Vec<PointReport>) -> ReportInput {
+pub(crate) fn input(kind: Kind, base: &Loaded, points: Vec<PointReport>) -> ReportInput {
     let sc = &base.scenario;
     ReportInput {
-        kind: kind.to_string(),
+        kind,
         name: sc.name.clone(),
         description: sc.description.clone(),
         replications: sc.run.replications,
@@ -313,8 +364,8 @@ fn weekly_series(p: &PointReport) -> Vec<Series> {
 
 /// The charts of a report.
 pub fn charts(input: &ReportInput) -> Vec<Chart> {
-    let shown: Vec<&PointReport> = match input.kind.as_str() {
-        "compare" => input.points.iter().collect(),
+    let shown: Vec<&PointReport> = match input.kind {
+        Kind::Compare => input.points.iter().collect(),
         _ => {
             let i = input.chosen.unwrap_or(0);
             input.points.get(i).into_iter().collect()
@@ -343,7 +394,7 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
             .collect(),
         unit,
     ));
-    if input.kind == "sweep" && !input.params.is_empty() {
+    if input.kind == Kind::Sweep && !input.params.is_empty() {
         out.extend(sweep_charts(input));
     }
     if let Some(first) = shown.first() {
@@ -422,11 +473,7 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
         input
             .points
             .iter()
-            .map(|p| {
-                p.values
-                    .get(i)
-                    .and_then(|v| v.trim_matches('"').parse().ok())
-            })
+            .map(|p| p.values.get(i).and_then(ParamValue::number))
             .collect()
     };
     let feasible: Vec<bool> = input.points.iter().map(|p| p.feasible).collect();
@@ -461,7 +508,7 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
         let axis = |i: usize| -> Vec<String> {
             let mut v: Vec<String> = Vec::new();
             for p in &input.points {
-                let value = p.values[i].trim_matches('"').to_string();
+                let value = p.values[i].to_string();
                 if !v.contains(&value) {
                     v.push(value);
                 }
@@ -471,15 +518,13 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
         let (ys, xs) = (axis(iy), axis(ix));
         let name = input
             .objective
-            .as_deref()
-            .and_then(|o| o.split_whitespace().nth(1))
-            .filter(|n| metric(n).is_some())
-            .unwrap_or("hours_saved_per_rep_week");
+            .as_ref()
+            .map_or("hours_saved_per_rep_week", |g| g.objective.metric.name);
         let mut values = vec![vec![None; xs.len()]; ys.len()];
         let mut chosen = None;
         for (k, p) in input.points.iter().enumerate() {
-            let y = ys.iter().position(|v| *v == p.values[iy].trim_matches('"'));
-            let x = xs.iter().position(|v| *v == p.values[ix].trim_matches('"'));
+            let y = ys.iter().position(|v| *v == p.values[iy].to_string());
+            let x = xs.iter().position(|v| *v == p.values[ix].to_string());
             if let (Some(x), Some(y)) = (x, y) {
                 values[y][x] = stat(p, name).mean;
                 if input.chosen == Some(k) {

@@ -23,7 +23,7 @@ pub const CANONICAL: &str = include_str!("../scenarios/canonical.toml");
 pub const CANONICAL_ORIGIN: &str = "<embedded canonical>";
 
 /// A `--set PATH=VALUE` override of one scenario key.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Override {
     /// Dotted key path; array items by index (`enrichment.providers.0.match_rate`).
     pub path: String,
@@ -68,6 +68,12 @@ pub struct Loaded {
 /// Loads, resolves and validates a scenario file, then applies `overrides`.
 pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Loaded> {
     load::load_file(path, overrides)
+}
+
+/// Loads a scenario from TOML text (a resolved scenario kept in a record),
+/// named `name` in messages, then applies `overrides`.
+pub fn load_text(text: &str, name: &str, overrides: &[Override]) -> Result<Loaded> {
+    load::load_str(text, name, overrides)
 }
 
 /// Loads the embedded canonical scenario, then applies `overrides`.

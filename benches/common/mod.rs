@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use salesim::experiment::ReplicationResult;
+use salesim::replication::ReplicationResult;
 use salesim::metrics::Weekly;
 use salesim::scenario::{load_embedded, load_file, Scenario};
 

@@ -1,6 +1,7 @@
-//! `salesim sweep`, `compare` and `sensitivity`: build the points, run the
-//! job list (resumable, writing each job's result as it finishes), then
-//! write and print the reports (docs/MODEL.md sections 7, 8 and 11).
+//! `salesim run`, `sweep`, `compare` and `sensitivity` on one path: build
+//! the design (a run is one point), execute its plan of jobs (resumable,
+//! writing each job's result as it finishes), aggregate, then write the
+//! files and print the report (docs/MODEL.md sections 7, 8 and 11).
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -8,59 +9,37 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{folder_name, install_interrupt_handler, load, overrides_of, print_out, Format};
+use super::{folder_name, install_interrupt_handler, load, overrides_of, print_out, Format, Options};
 use crate::error::{Error, Result};
+use crate::eventlog::{Clock, RowSink};
 use crate::experiment::grid::{self, Axis};
-use crate::experiment::select::{choose, Constraint, Objective};
-use crate::experiment::sensitivity::{self, Knob};
-use crate::experiment::{Plan, Point, ReplicationResult, RunResult, Shard};
-use crate::metrics::{metric, Metric};
-use crate::output::experiment::{Experiment, Kind, Selection, Sensitivity, Swing, TABLE_METRICS};
-use crate::output::frames::{encode_csv, encode_parquet};
-use crate::output::store::{self, Manifest};
-use crate::output::{self, files};
+use crate::experiment::select::{Constraint, Goal, Objective};
+use crate::experiment::sensitivity;
+use crate::experiment::{
+    Design, Kind, Made, ParamValue, Plan, Point, RunResult, SensitivityDesign, Shard, Swing,
+};
+use crate::metrics::{named, Metric};
+use crate::output::events::EventFiles;
+use crate::output::experiment::{Experiment, TABLE_METRICS};
+use crate::output::files;
+use crate::output::store::{self, PlanRecord, ShardRecord};
+use crate::replication::ReplicationResult;
 use crate::scenario::{Loaded, Override};
 
 /// Options shared by the experiment commands.
 #[derive(Debug, clap::Args)]
 pub struct ExperimentOptions {
-    /// Replications per point (overrides run.replications).
-    #[arg(long, short = 'r')]
-    pub replications: Option<u32>,
-    /// Base seed shared by every point (overrides run.seed).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, short = 'j', default_value_t = 0)]
-    pub threads: usize,
-    /// Output folder (default: reports/<scenario name>-<command>/).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Format of the report on standard output.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
     /// Metrics shown in the table, comma-separated (default: the headline
     /// figures: hours saved, emails, meetings, gate quality, review wait).
     #[arg(long, value_delimiter = ',')]
     pub metrics: Vec<String>,
-    /// No progress bar or file list on standard error.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
-    /// Write into an output folder that holds other results.
-    #[arg(long)]
-    pub force: bool,
     /// Reuse the job results already in the output folder (from an
     /// interrupted run of the same experiment) and run only the rest.
     #[arg(long)]
     pub resume: bool,
-    /// Run only the jobs j with j mod N = K and write a partial result for
-    /// `salesim merge` (for a job array on a cluster scheduler).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// Set by `salesim merge`: take every job's result from these shard
-    /// folders instead of running it.
-    #[arg(skip)]
-    pub merge_from: Vec<PathBuf>,
+    /// Options shared with `run`.
+    #[command(flatten)]
+    pub common: Options,
 }
 
 /// Options of `salesim sweep`.
@@ -120,164 +99,92 @@ pub struct SensitivityArgs {
     pub options: ExperimentOptions,
 }
 
-/// The metrics of the table: `--metrics`, else the headline set.
-fn table_metrics(o: &ExperimentOptions, extra: &[&'static str]) -> Result<Vec<&'static Metric>> {
-    let names: Vec<String> = if o.metrics.is_empty() {
-        TABLE_METRICS
-            .iter()
-            .chain(extra)
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        o.metrics.clone()
-    };
+/// The metrics of an experiment's table: `--metrics`, else the headline
+/// set and `extra` (the metrics of an objective and its constraints).
+fn table_metrics(names: &[String], extra: &[&'static Metric]) -> Result<Vec<&'static Metric>> {
     let mut list: Vec<&'static Metric> = Vec::new();
-    for name in names {
-        let m = metric(name.trim())
-            .ok_or_else(|| Error::Usage(format!("--metrics: unknown metric \"{name}\"")))?;
-        if !list.iter().any(|x| x.name == m.name) {
-            list.push(m);
+    if names.is_empty() {
+        for name in TABLE_METRICS {
+            list.push(named("--metrics", name)?);
+        }
+        list.extend(extra);
+    } else {
+        for name in names {
+            list.push(named("--metrics", name.trim())?);
         }
     }
-    Ok(list)
+    let mut unique: Vec<&'static Metric> = Vec::new();
+    for m in list {
+        if !unique.iter().any(|x| x.name == m.name) {
+            unique.push(m);
+        }
+    }
+    Ok(unique)
 }
 
 /// A point's label for messages: `point 3 (a=1, b=2)`.
-fn point_label(p: usize, params: &[(String, String)]) -> String {
-    let kv: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+fn point_label(p: usize, params: &[String], values: &[ParamValue]) -> String {
+    let kv: Vec<String> = params
+        .iter()
+        .zip(values)
+        .map(|(k, v)| format!("{k}={}", v.override_text()))
+        .collect();
     format!("point {p} ({})", kv.join(", "))
 }
 
-fn point_of(loaded: Loaded, params: Vec<(String, String)>) -> Point {
+fn point_of(loaded: Loaded, values: Vec<ParamValue>, made: Made) -> Point {
     Point {
-        params,
+        values,
         scenario: loaded.scenario,
         resolved_toml: loaded.resolved_toml,
+        made,
     }
 }
 
-/// What an experiment command has built before running.
-pub(super) struct Prepared {
-    kind: Kind,
-    base: Loaded,
-    plan: Plan,
-    params: Vec<String>,
-    values: Vec<Vec<String>>,
+/// The output folder: `--out`, else `reports/<name>/` for a run and
+/// `reports/<name>-<command>/` for an experiment.
+fn out_dir(o: &Options, design: &Design) -> PathBuf {
+    o.out.clone().unwrap_or_else(|| {
+        let name = folder_name(design.name());
+        match design.kind {
+            Kind::Run => Path::new("reports").join(name),
+            kind => Path::new("reports").join(format!("{name}-{}", kind.name())),
+        }
+    })
 }
 
-impl Prepared {
-    pub(super) fn new(kind: Kind, base: Loaded, plan: Plan, params: Vec<String>) -> Prepared {
-        let values = plan
-            .points
-            .iter()
-            .map(|p| p.params.iter().map(|(_, v)| v.clone()).collect())
-            .collect();
-        Prepared {
-            kind,
-            base,
-            plan,
-            params,
-            values,
-        }
+/// A progress bar on a terminal, hidden otherwise or with `--quiet`.
+fn progress(o: &Options, kind: Kind, jobs: u64, name: &str) -> ProgressBar {
+    if o.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
     }
-
-    /// The report input of the experiment's results; `feasible(p)` says
-    /// whether point p satisfies the constraints.
-    fn report(
-        &self,
-        results: &[RunResult],
-        feasible: impl Fn(usize) -> bool,
-    ) -> crate::report::ReportInput {
-        let points = self
-            .plan
-            .points
-            .iter()
-            .zip(results)
-            .enumerate()
-            .map(|(p, (point, result))| {
-                let label = if self.kind == Kind::Compare {
-                    point.scenario.name.clone()
-                } else if point.params.is_empty() {
-                    "base".to_string()
-                } else {
-                    point
-                        .params
-                        .iter()
-                        .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                crate::report::point(
-                    label,
-                    self.values[p].clone(),
-                    &point.scenario,
-                    result,
-                    feasible(p),
-                )
-            })
-            .collect();
-        let mut input = crate::report::input(self.kind.name(), &self.base, points);
-        if self.kind == Kind::Sweep {
-            input.params = self.params.clone();
-        }
-        input
-    }
-
-    fn experiment<'a>(&'a self, results: &'a [RunResult]) -> Experiment<'a> {
-        Experiment {
-            kind: self.kind,
-            scenario: &self.base.scenario.name,
-            seed: self.plan.seed,
-            replications: self.plan.replications,
-            params: self.params.clone(),
-            values: self.values.clone(),
-            results,
-        }
-    }
+    let template = match kind {
+        Kind::Run => "{msg} [{bar:30}] {pos}/{len} replications ({eta})",
+        _ => "{msg} [{bar:30}] {pos}/{len} jobs, {per_sec}, ETA {eta}",
+    };
+    let bar = ProgressBar::new(jobs);
+    bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_message(name.to_string());
+    bar
 }
 
-/// Runs the plan's jobs into `out`: prepares the folder, reuses finished
-/// jobs with `--resume`, writes each job's file as it finishes, shows
-/// progress, and returns every point's result. A shard (`--shard K/N`)
-/// runs its jobs, records itself and returns `None`; a merge takes every
-/// result from its shard folders instead of running anything.
-pub(super) fn execute(
-    prep: &Prepared,
-    o: &ExperimentOptions,
-    out: &Path,
-) -> Result<Option<Vec<RunResult>>> {
-    let manifest = Manifest::new(
-        prep.kind.name(),
-        &prep.base.scenario.name,
-        &prep.params,
-        &prep.values,
-        &prep.plan,
-    );
+/// Runs the design's jobs into `out`: prepares the folder, reuses finished
+/// jobs with `resume`, writes each job's file as it finishes (experiments
+/// and shards; a plain run keeps none), writes the event log in the same
+/// pass, and returns every point's result. A shard (`--shard K/N`) runs its
+/// jobs, records itself and returns `None`.
+fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Option<Vec<RunResult>>> {
+    let record = PlanRecord::of(design, o.format);
     let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
-    if !o.merge_from.is_empty() {
-        let done = super::merge::results(&o.merge_from, &manifest, &prep.plan)?;
-        output::check_out_dir(out, &prep.base.scenario.name, o.force)?;
-        output::prepare_dir(out)?;
-        // A run writes no job files; experiments keep theirs, so the merged
-        // folder is what one machine would have written.
-        if prep.kind != Kind::Run {
-            files::clear_jobs(out)?;
-            files::write_files(out, &[(store::PLAN_FILE.to_string(), manifest.encode())])?;
-            for (j, r) in &done {
-                let bytes = store::encode_job(&prep.plan, *j, r);
-                files::write_job(out, &store::job_file_name(*j), &bytes)?;
-            }
-        }
-        return prep.plan.assemble(done).map(Some);
-    }
-    output::check_out_dir(out, &prep.base.scenario.name, o.force || o.resume)?;
-    output::prepare_dir(out)?;
-    let plan_path = out.join(store::PLAN_FILE);
+    let keeps_jobs = design.kind != Kind::Run || shard.is_some();
+    output_folder(out, design, o.force || resume)?;
+    let plan = &design.plan;
     let mut done: BTreeMap<u64, ReplicationResult> = BTreeMap::new();
-    if o.resume {
+    if resume {
+        let plan_path = out.join(store::PLAN_FILE);
         if let Some(bytes) = files::read_optional(&plan_path) {
-            let earlier = Manifest::decode(&bytes, &plan_path.display().to_string())?;
-            if let Some(what) = manifest.mismatch(&earlier) {
+            let earlier = PlanRecord::decode(&bytes, &plan_path.display().to_string())?;
+            if let Some(what) = record.mismatch(&earlier) {
                 return Err(Error::Usage(format!(
                     "cannot resume in {}: it holds an experiment with another {what}; \
                      run without --resume (or with another --out) to start afresh",
@@ -285,52 +192,72 @@ pub(super) fn execute(
                 )));
             }
             for (_, bytes) in files::read_jobs(out) {
-                if let Some((j, r)) = store::decode_job(&prep.plan, &bytes) {
+                if let Some((j, r)) = store::decode_job(plan, &bytes) {
                     if shard.is_none_or(|s| s.runs(j)) {
                         done.insert(j, r);
                     }
                 }
             }
         }
-    } else {
+    } else if keeps_jobs {
         files::clear_jobs(out)?;
     }
-    let mut records = vec![(store::PLAN_FILE.to_string(), manifest.encode())];
-    if let Some(s) = shard {
-        let record = store::ShardRecord {
-            argv: std::env::args().collect(),
-            cwd: std::env::current_dir()
-                .map(|d| d.display().to_string())
-                .unwrap_or_default(),
-            index: s.index,
-            count: s.count,
-        };
-        records.push((store::SHARD_FILE.to_string(), record.encode()));
-        // Marks the folder as this scenario's, for the output-folder guard.
-        records.push((
-            "scenario.toml".to_string(),
-            prep.base.resolved_toml.clone().into_bytes(),
-        ));
+    if keeps_jobs {
+        let mut records = vec![(store::PLAN_FILE.to_string(), record.encode())];
+        if let Some(s) = shard {
+            let shard_record = ShardRecord {
+                index: s.index,
+                count: s.count,
+            };
+            records.push((store::SHARD_FILE.to_string(), shard_record.encode()));
+            // Marks the folder as this scenario's, for the output-folder guard.
+            records.push((
+                "scenario.toml".to_string(),
+                design.base.resolved_toml.clone().into_bytes(),
+            ));
+        }
+        files::write_files(out, &records)?;
     }
-    files::write_files(out, &records)?;
     install_interrupt_handler();
-    let pending = prep.plan.pending(shard, &done);
-    let bar = progress(o, pending.len() as u64, &prep.base.scenario.name);
+    // A shard writes no event log: the merge records it.
+    let logged = design.event_log.filter(|_| shard.is_none());
+    let mut jobs = plan.pending(shard, &done);
+    if let Some(point) = logged {
+        // The log's rows are not kept in job files: a resumed experiment
+        // runs the logged point's finished jobs again (same results).
+        jobs = plan.pending(shard, &BTreeMap::new());
+        jobs.retain(|j| j.point == point || !done.contains_key(&j.index));
+    }
+    let bar = progress(o, design.kind, jobs.len() as u64, design.name());
     if !done.is_empty() && !o.quiet {
         eprintln!(
             "resuming: {} of {} jobs already done",
             done.len(),
-            prep.plan.job_count()
+            plan.job_count()
         );
     }
-    let results = prep.plan.run(&pending, o.threads, &|job, result| {
-        let bytes = store::encode_job(&prep.plan, job.index, result);
-        files::write_job(out, &store::job_file_name(job.index), &bytes)?;
-        bar.inc(1);
-        Ok(())
-    })?;
+    let mut log = match logged {
+        Some(point) => Some((point, event_files(out, design, point)?)),
+        None => None,
+    };
+    let results = plan.run(
+        &jobs,
+        o.threads,
+        &|job, result| {
+            if keeps_jobs {
+                let bytes = store::encode_job(plan, job.index, result);
+                files::write_job(out, &store::job_file_name(job.index), &bytes)?;
+            }
+            bar.inc(1);
+            Ok(())
+        },
+        log.as_mut().map(|(p, f)| (*p, f as &mut dyn RowSink)),
+    )?;
     bar.finish_and_clear();
     done.extend(results);
+    if let Some((_, sink)) = log {
+        commit_event_log(sink, o.quiet)?;
+    }
     if let Some(s) = shard {
         if !o.quiet {
             eprintln!(
@@ -343,102 +270,91 @@ pub(super) fn execute(
         }
         return Ok(None);
     }
-    prep.plan.assemble(done).map(Some)
+    plan.assemble(done).map(Some)
 }
 
-fn progress(o: &ExperimentOptions, jobs: u64, name: &str) -> ProgressBar {
-    if o.quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(jobs);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} jobs, {per_sec}, ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(name.to_string());
-    bar
+/// Checks that `out` may take this command's files and creates it.
+pub(super) fn output_folder(out: &Path, design: &Design, force: bool) -> Result<()> {
+    crate::output::check_out_dir(out, design.name(), force)?;
+    crate::output::prepare_dir(out)
 }
 
-/// Encodes a frame as CSV and Parquet under `stem`.
-fn tables(
-    stem: &str,
-    df: &polars::prelude::DataFrame,
-    out: &Path,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let csv = format!("{stem}.csv");
-    let parquet = format!("{stem}.parquet");
-    Ok(vec![
-        (csv.clone(), files::encode(out, &csv, df, encode_csv)?),
-        (
-            parquet.clone(),
-            files::encode(out, &parquet, df, encode_parquet)?,
-        ),
-    ])
+/// The event log's files for the replications of `point`.
+pub(super) fn event_files(out: &Path, design: &Design, point: usize) -> Result<EventFiles> {
+    let sc = &design.plan.points[point].scenario;
+    EventFiles::create(out, Clock::new(sc.run.start_date.as_deref()))
 }
 
-/// Writes the experiment's files and prints its report.
-fn finish(
-    prep: &Prepared,
-    e: &Experiment,
-    o: &ExperimentOptions,
-    out: &Path,
-    main: (&str, polars::prelude::DataFrame),
-    (json, table): (String, String),
-    report: crate::report::ReportInput,
-) -> Result<()> {
-    let mut files = tables(main.0, &main.1, out)?;
-    files.extend(per_replication_files(e, out)?);
-    files.extend(crate::report::files(&report, &prep.base.scenario));
-    files.push((
-        format!("{}.json", prep.kind.name()),
-        format!("{json}\n").into_bytes(),
-    ));
-    files.push((
-        "scenario.toml".to_string(),
-        prep.base.resolved_toml.clone().into_bytes(),
-    ));
-    let written = files::write_files(out, &files)?;
-    let csv_text = String::from_utf8_lossy(&files[0].1).into_owned();
-    print_out(match o.format {
-        Format::Table => table,
-        Format::Json => json,
-        Format::Csv => csv_text,
-    });
-    if !o.quiet {
-        // Plus plan.json.
+/// Gives the event log its final names and says so.
+pub(super) fn commit_event_log(sink: EventFiles, quiet: bool) -> Result<()> {
+    let (paths, rows) = sink.commit()?;
+    if !quiet {
         eprintln!(
-            "wrote {} files and {} job results to {}",
-            written.len() + 1,
-            prep.plan.job_count(),
-            out.display()
+            "wrote the event log ({rows} rows) to {}",
+            paths[0].display()
         );
     }
     Ok(())
 }
 
-/// The bytes of `replications.parquet` and `weekly.parquet`.
-fn per_replication_files(e: &Experiment, out: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    ["replications.parquet", "weekly.parquet"]
-        .into_iter()
-        .zip([e.replications_frame(), e.weekly_frame()])
-        .map(|(name, df)| {
-            Ok((
-                name.to_string(),
-                files::encode(out, name, &df, encode_parquet)?,
-            ))
-        })
-        .collect()
+/// Writes the command's files and prints its report.
+pub(super) fn finish(
+    design: &Design,
+    results: &[RunResult],
+    format: Format,
+    quiet: bool,
+    out: &Path,
+) -> Result<()> {
+    let e = Experiment::new(design, results);
+    let mut files = e.files(out)?;
+    let report = crate::report::of(&e);
+    files.extend(crate::report::files(&report, &design.base.scenario));
+    let written = files::write_files(out, &files)?;
+    print_out(match format {
+        Format::Table => e.table(),
+        Format::Json => e.json(),
+        // The main table's CSV file is the first one.
+        Format::Csv => String::from_utf8_lossy(&files[0].1).into_owned(),
+    });
+    if !quiet {
+        match design.kind {
+            Kind::Run => eprintln!("wrote {} files to {}", written.len(), out.display()),
+            // Plus plan.json.
+            _ => eprintln!(
+                "wrote {} files and {} job results to {}",
+                written.len() + 1,
+                design.plan.job_count(),
+                out.display()
+            ),
+        }
+    }
+    Ok(())
 }
 
-fn default_out(o: &ExperimentOptions, name: &str, kind: Kind) -> PathBuf {
-    o.out.clone().unwrap_or_else(|| {
-        Path::new("reports").join(format!("{}-{}", folder_name(name), kind.name()))
-    })
+/// Executes `design` and, unless it is a shard, writes and prints its results.
+fn execute_and_finish(design: &Design, o: &Options, resume: bool) -> Result<()> {
+    let out = out_dir(o, design);
+    let Some(results) = execute(design, o, resume, &out)? else {
+        return Ok(());
+    };
+    finish(design, &results, o.format, o.quiet, &out)
+}
+
+/// `salesim run`: an experiment of one point.
+pub fn run(args: &super::RunArgs) -> Result<()> {
+    let o = &args.options;
+    let loaded = load(
+        args.scenario.as_deref(),
+        &overrides_of(o.replications, o.seed, &args.set)?,
+    )?;
+    let point = point_of(loaded.clone(), Vec::new(), Made::Base(Vec::new()));
+    let plan = Plan::new(Vec::new(), vec![point])?;
+    execute_and_finish(&Design::run(loaded, plan, args.event_log), o, false)
 }
 
 /// `salesim sweep`.
 pub fn sweep(args: &SweepArgs) -> Result<()> {
-    let o = &args.options;
+    let o = &args.options.common;
     let axes: Vec<Axis> = args
         .set
         .iter()
@@ -454,93 +370,69 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         .iter()
         .map(|c| Constraint::parse(c))
         .collect::<Result<_>>()?;
-    if objective.is_none() && !constraints.is_empty() {
-        return Err(Error::Usage(
-            "--constraint needs an --objective to choose a point by".into(),
-        ));
-    }
+    let goal = match objective {
+        Some(objective) => Some(Goal {
+            objective,
+            constraints,
+        }),
+        None if !constraints.is_empty() => {
+            return Err(Error::Usage(
+                "--constraint needs an --objective to choose a point by".into(),
+            ))
+        }
+        None => None,
+    };
     let base_overrides = overrides_of(o.replications, o.seed, &[])?;
     let base = load(args.scenario.as_deref(), &base_overrides)?;
+    let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     // Validate every point before running any.
     let mut points = Vec::new();
-    for (p, params) in grid::points(&axes)?.into_iter().enumerate() {
+    for (p, values) in grid::points(&axes)?.into_iter().enumerate() {
+        let set: Vec<Override> = params
+            .iter()
+            .zip(&values)
+            .map(|(path, value)| Override {
+                path: path.clone(),
+                value: value.override_text().to_string(),
+            })
+            .collect();
         let mut overrides = base_overrides.clone();
-        overrides.extend(params.iter().map(|(path, value)| Override {
-            path: path.clone(),
-            value: value.clone(),
-        }));
+        overrides.extend(set.iter().cloned());
         let loaded = load(args.scenario.as_deref(), &overrides).map_err(|e| match e {
             Error::Scenario { location, message } => Error::Scenario {
                 location,
-                message: format!("{message} (at {})", point_label(p, &params)),
+                message: format!("{message} (at {})", point_label(p, &params, &values)),
             },
             other => other,
         })?;
-        points.push(point_of(loaded, params));
+        points.push(point_of(loaded, values, Made::Base(set)));
     }
-    let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
     if let Some(n) = args.event_log_point.filter(|n| *n >= points.len()) {
         return Err(Error::Usage(format!(
             "--event-log-point {n}: the sweep has points 0 to {}",
             points.len() - 1
         )));
     }
-    let prep = Prepared::new(Kind::Sweep, base, Plan::new(points)?, params);
-    let out = default_out(o, &prep.base.scenario.name, Kind::Sweep);
-    let Some(results) = execute(&prep, o, &out)? else {
-        return Ok(());
+    let mut extra: Vec<&'static Metric> = Vec::new();
+    if let Some(g) = &goal {
+        extra.push(g.objective.metric);
+        extra.extend(g.constraints.iter().map(|c| c.metric));
+    }
+    let design = Design {
+        kind: Kind::Sweep,
+        metrics: table_metrics(&args.options.metrics, &extra)?,
+        plan: Plan::new(params, points)?,
+        base,
+        goal,
+        event_log: args.event_log_point,
+        sensitivity: None,
     };
-    let e = prep.experiment(&results);
-    let summaries: Vec<&[crate::metrics::Aggregate]> =
-        results.iter().map(|r| r.summary.as_slice()).collect();
-    let choice = objective
-        .as_ref()
-        .map(|obj| choose(&summaries, obj, &constraints));
-    let selection = objective
-        .as_ref()
-        .zip(choice.as_ref())
-        .map(|(objective, choice)| Selection {
-            objective,
-            constraints: &constraints,
-            choice,
-        });
-    let mut extra: Vec<&'static str> = Vec::new();
-    if let Some(obj) = &objective {
-        extra.push(obj.metric);
-    }
-    extra.extend(constraints.iter().map(|c| c.metric));
-    let metrics = table_metrics(o, &extra)?;
-    if let Some(n) = args.event_log_point {
-        super::write_event_log(&out, &prep.plan.points[n].scenario, o.quiet)?;
-    }
-    let mut report = prep.report(&results, |p| choice.as_ref().is_none_or(|c| c.feasible[p]));
-    report.chosen = choice.as_ref().and_then(|c| c.chosen);
-    report.objective = objective.as_ref().map(|obj| {
-        let mut how = format!(
-            "{} {}",
-            if obj.maximise { "maximise" } else { "minimise" },
-            obj.metric
-        );
-        if !constraints.is_empty() {
-            let c: Vec<String> = constraints.iter().map(ToString::to_string).collect();
-            how.push_str(&format!(" subject to {}", c.join(", ")));
-        }
-        how
-    });
-    finish(
-        &prep,
-        &e,
-        o,
-        &out,
-        ("sweep", e.points_frame()),
-        (e.sweep_json(selection), e.sweep_table(&metrics, selection)),
-        report,
-    )
+    execute_and_finish(&design, o, args.options.resume)
 }
 
 /// `salesim compare`.
 pub fn compare(args: &CompareArgs) -> Result<()> {
-    let o = &args.options;
+    let o = &args.options.common;
     let user = overrides_of(o.replications, o.seed, &args.set)?;
     let first = load(Some(&args.scenarios[0]), &user)?;
     // Common random numbers: every scenario runs with the first one's seed
@@ -557,146 +449,88 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
     let mut points = Vec::new();
     for file in &args.scenarios {
         let loaded = load(Some(file), &shared)?;
-        let name = loaded.scenario.name.clone();
-        points.push(point_of(loaded, vec![("scenario".into(), name)]));
+        let name = ParamValue::parse(&loaded.scenario.name);
+        let own = Made::Own(loaded.resolved_toml.clone());
+        points.push(point_of(loaded, vec![name], own));
     }
-    let prep = Prepared::new(
-        Kind::Compare,
-        first,
-        Plan::new(points)?,
-        vec!["scenario".into()],
-    );
-    let out = default_out(o, &prep.base.scenario.name, Kind::Compare);
-    let Some(results) = execute(&prep, o, &out)? else {
-        return Ok(());
+    let design = Design {
+        kind: Kind::Compare,
+        metrics: table_metrics(&args.options.metrics, &[])?,
+        plan: Plan::new(vec!["scenario".into()], points)?,
+        base: first,
+        goal: None,
+        event_log: None,
+        sensitivity: None,
     };
-    let e = prep.experiment(&results);
-    let metrics = table_metrics(o, &[])?;
-    let report = prep.report(&results, |_| true);
-    finish(
-        &prep,
-        &e,
-        o,
-        &out,
-        ("compare", e.compare_frame()),
-        (e.compare_json(), e.compare_table(&metrics)),
-        report,
-    )
+    execute_and_finish(&design, o, args.options.resume)
 }
 
 /// `salesim sensitivity`.
 pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
-    let o = &args.options;
-    let m = metric(&args.metric)
-        .ok_or_else(|| Error::Usage(format!("--metric: unknown metric \"{}\"", args.metric)))?;
+    let o = &args.options.common;
+    let metric = named("--metric", &args.metric)?;
     let by = sensitivity::parse_by(&args.by)?;
     let user = overrides_of(o.replications, o.seed, &args.set)?;
     let base = load(args.scenario.as_deref(), &user)?;
     let knobs = sensitivity::knobs(&base.parameters, by);
-    let base_point = point_of(
-        base.clone(),
+    let labels = |parameter: &str, setting: &str, value: &str| {
         vec![
-            ("parameter".into(), "base".into()),
-            ("setting".into(), "base".into()),
-            ("value".into(), String::new()),
-        ],
-    );
-    let mut points = vec![base_point];
-    let mut moved: Vec<(&Knob, usize, usize)> = Vec::new();
+            ParamValue::parse(parameter),
+            ParamValue::parse(setting),
+            ParamValue::parse(value),
+        ]
+    };
+    let mut points = vec![point_of(
+        base.clone(),
+        labels("base", "base", ""),
+        Made::Base(Vec::new()),
+    )];
+    let mut swings = Vec::new();
     let mut skipped = Vec::new();
-    for knob in &knobs {
-        let at = |value: &str| {
-            let mut overrides = user.clone();
-            overrides.push(Override {
+    for knob in knobs {
+        let set = |value: &str| {
+            vec![Override {
                 path: knob.path.clone(),
                 value: value.to_string(),
-            });
+            }]
+        };
+        let at = |value: &str| {
+            let mut overrides = user.clone();
+            overrides.extend(set(value));
             load(args.scenario.as_deref(), &overrides)
         };
         match (at(&knob.low), at(&knob.high)) {
             (Ok(low), Ok(high)) => {
                 let n = points.len();
-                for (setting, loaded, value) in
-                    [("low", low, &knob.low), ("high", high, &knob.high)]
-                {
+                for (setting, loaded, value) in [("low", low, &knob.low), ("high", high, &knob.high)] {
                     points.push(point_of(
                         loaded,
-                        vec![
-                            ("parameter".into(), knob.label.clone()),
-                            ("setting".into(), setting.into()),
-                            ("value".into(), value.clone()),
-                        ],
+                        labels(&knob.label, setting, value),
+                        Made::Base(set(value)),
                     ));
                 }
-                moved.push((knob, n, n + 1));
+                swings.push(Swing {
+                    knob,
+                    low: n,
+                    high: n + 1,
+                });
             }
             (Err(e), _) | (_, Err(e)) => skipped.push((knob.label.clone(), e.to_string())),
         }
     }
     let params = vec!["parameter".into(), "setting".into(), "value".into()];
-    let prep = Prepared::new(Kind::Sensitivity, base, Plan::new(points)?, params);
-    let out = default_out(o, &prep.base.scenario.name, Kind::Sensitivity);
-    let Some(results) = execute(&prep, o, &out)? else {
-        return Ok(());
+    let design = Design {
+        kind: Kind::Sensitivity,
+        metrics: table_metrics(&args.options.metrics, &[])?,
+        plan: Plan::new(params, points)?,
+        base,
+        goal: None,
+        event_log: None,
+        sensitivity: Some(SensitivityDesign {
+            metric,
+            swings,
+            skipped,
+        }),
     };
-    let e = prep.experiment(&results);
-    let swings = moved
-        .iter()
-        .map(|&(knob, low, high)| Swing { knob, low, high })
-        .collect();
-    let s = Sensitivity::new(e, m, swings, skipped);
-    let mut report = prep.report(&results, |_| true);
-    let mean = |p: usize| s.mean(p).unwrap_or(0.0);
-    report.sensitivity = Some((
-        m.name.to_string(),
-        s.swings
-            .iter()
-            .map(|w| crate::report::SwingReport {
-                parameter: w.knob.label.clone(),
-                low: mean(w.low),
-                high: mean(w.high),
-                assumed: w.knob.assumed,
-            })
-            .collect(),
-    ));
-    finish(
-        &prep,
-        &s.experiment,
-        o,
-        &out,
-        ("sensitivity", s.frame()),
-        (s.json(), s.table()),
-        report,
-    )
-}
-
-/// `salesim run --shard K/N`, or a merge of such shards: the run's
-/// replications as a job list of one point. Returns the run's result, or
-/// `None` for a shard.
-pub(super) fn run_by_jobs(
-    args: &super::RunArgs,
-    loaded: &Loaded,
-    out: &Path,
-) -> Result<Option<RunResult>> {
-    let options = ExperimentOptions {
-        replications: None,
-        seed: None,
-        threads: args.threads,
-        out: Some(out.to_path_buf()),
-        format: args.format,
-        metrics: Vec::new(),
-        quiet: args.quiet,
-        force: args.force,
-        resume: false,
-        shard: args.shard.clone(),
-        merge_from: args.merge_from.clone(),
-    };
-    let point = point_of(loaded.clone(), Vec::new());
-    let prep = Prepared::new(
-        Kind::Run,
-        loaded.clone(),
-        Plan::new(vec![point])?,
-        Vec::new(),
-    );
-    Ok(execute(&prep, &options, out)?.and_then(|mut r| r.pop()))
+    execute_and_finish(&design, o, args.options.resume)
 }

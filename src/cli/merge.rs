@@ -1,18 +1,21 @@
 //! `salesim merge DIR... --out DIR`: combines the shards of a run or an
 //! experiment (each made with `--shard K/N`) into exactly the files one
-//! machine would have written, by rerunning the recorded command with every
-//! job's result taken from the shards instead of simulated.
+//! machine would have written. The shards' `plan.json` says what the
+//! experiment is; the merge rebuilds its design from it (never from a
+//! command line or the files it named), takes every job's result from the
+//! shards, and writes the results as the command itself does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-
-use super::{dispatch, Cli, Command};
+use super::experiments::{commit_event_log, event_files, finish, output_folder};
+use super::Format;
 use crate::error::{Error, Result};
-use crate::experiment::{Plan, ReplicationResult, Shard};
+use crate::eventlog::RowSink;
+use crate::experiment::{Design, Kind, Plan, Shard};
 use crate::output::files;
-use crate::output::store::{self, Manifest, ShardRecord};
+use crate::output::store::{self, PlanRecord, ShardRecord};
+use crate::replication::ReplicationResult;
 
 /// Options of `salesim merge`.
 #[derive(Debug, clap::Args)]
@@ -23,19 +26,27 @@ pub struct MergeArgs {
     /// Output folder for the merged result.
     #[arg(long, required = true)]
     pub out: PathBuf,
+    /// Format of the report on standard output (default: the one the
+    /// shards were asked for).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Write into an output folder that holds other results.
     #[arg(long)]
     pub force: bool,
     /// No file list on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Worker threads for the event log's replications, if the experiment
+    /// asked for one (default: all cores).
+    #[arg(long, short = 'j', default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// One shard folder, read.
 struct ShardDir {
     dir: PathBuf,
     record: ShardRecord,
-    manifest: Manifest,
+    plan: PlanRecord,
 }
 
 fn read_shard(dir: &Path) -> Result<ShardDir> {
@@ -51,40 +62,16 @@ fn read_shard(dir: &Path) -> Result<ShardDir> {
     let plan_path = dir.join(store::PLAN_FILE);
     let bytes = files::read_optional(&plan_path)
         .ok_or_else(|| Error::Usage(format!("{} is missing", plan_path.display())))?;
-    let manifest = Manifest::decode(&bytes, &plan_path.display().to_string())?;
+    let plan = PlanRecord::decode(&bytes, &plan_path.display().to_string())?;
     Ok(ShardDir {
         dir: dir.to_path_buf(),
         record,
-        manifest,
+        plan,
     })
 }
 
-/// The command line without what only places or paces a shard's work:
-/// `--shard`, `--out`, `--threads` (with their values), `--resume`,
-/// `--quiet` and `--force`. What is left decides the results.
-fn without_placement(argv: &[String]) -> Vec<String> {
-    const WITH_VALUE: [&str; 4] = ["--shard", "--out", "--threads", "-j"];
-    const FLAGS: [&str; 4] = ["--resume", "--quiet", "-q", "--force"];
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in argv {
-        if skip {
-            skip = false;
-            continue;
-        }
-        if WITH_VALUE.contains(&a.as_str()) {
-            skip = true;
-        } else if !FLAGS.contains(&a.as_str())
-            && !WITH_VALUE.iter().any(|o| a.starts_with(&format!("{o}=")))
-        {
-            out.push(a.clone());
-        }
-    }
-    out
-}
-
-/// Checks that the shards are the N parts of one experiment, then reruns
-/// its command line with their results.
+/// Checks that the shards are the N parts of one experiment, then writes
+/// the experiment's results from theirs.
 pub fn merge(args: &MergeArgs) -> Result<()> {
     let shards: Vec<ShardDir> = args
         .shards
@@ -94,9 +81,16 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
     let first = &shards[0];
     let mut by_index: BTreeMap<u64, &ShardDir> = BTreeMap::new();
     for s in &shards {
-        if let Some(what) = first.manifest.mismatch(&s.manifest) {
+        if let Some(what) = first.plan.mismatch(&s.plan) {
             return Err(Error::Usage(format!(
                 "{} and {} are shards of different experiments (another {what})",
+                first.dir.display(),
+                s.dir.display()
+            )));
+        }
+        if s.plan != first.plan {
+            return Err(Error::Usage(format!(
+                "{} and {} were made by different command lines (the same jobs, read differently)",
                 first.dir.display(),
                 s.dir.display()
             )));
@@ -110,13 +104,6 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
                 first.dir.display(),
                 first.record.index,
                 first.record.count
-            )));
-        }
-        if without_placement(&s.record.argv) != without_placement(&first.record.argv) {
-            return Err(Error::Usage(format!(
-                "{} and {} were made by different command lines",
-                first.dir.display(),
-                s.dir.display()
             )));
         }
         if let Some(other) = by_index.insert(s.record.index, s) {
@@ -135,107 +122,96 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
             "shard {k}/{n} is missing: give all {n} shard folders"
         )));
     }
-    let here = std::env::current_dir()
-        .map_err(|e| Error::Usage(format!("cannot read the working directory: {e}")))?;
-    let absolute = |p: &Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            here.join(p)
-        }
-    };
-    let dirs: Vec<PathBuf> = shards.iter().map(|s| absolute(&s.dir)).collect();
-    let mut argv = without_placement(&first.record.argv);
-    argv.push("--out".into());
-    argv.push(absolute(&args.out).display().to_string());
-    if args.force {
-        argv.push("--force".into());
+    let plan_path = first.dir.join(store::PLAN_FILE);
+    let design = first.plan.design(&plan_path.display().to_string())?;
+    let mut done = BTreeMap::new();
+    for s in &shards {
+        done.extend(shard_results(s, &design.plan)?);
     }
-    if args.quiet && !argv.iter().any(|a| a == "--quiet" || a == "-q") {
-        argv.push("--quiet".into());
+    let out = args.out.as_path();
+    output_folder(out, &design, args.force)?;
+    // A run writes no job files; experiments keep theirs, so the merged
+    // folder is what one machine would have written.
+    if design.kind != Kind::Run {
+        files::clear_jobs(out)?;
+        files::write_files(out, &[(store::PLAN_FILE.to_string(), first.plan.encode())])?;
+        for (j, r) in &done {
+            let bytes = store::encode_job(&design.plan, *j, r);
+            files::write_job(out, &store::job_file_name(*j), &bytes)?;
+        }
     }
-    // Relative scenario paths mean what they meant where the shards ran.
-    let cwd = Path::new(&first.record.cwd);
-    if cwd.is_dir() {
-        std::env::set_current_dir(cwd)
-            .map_err(|e| Error::Usage(format!("cannot enter {}: {e}", cwd.display())))?;
+    if let Some(point) = design.event_log {
+        log_point(&design, point, &done, out, args)?;
     }
-    let cli = Cli::try_parse_from(&argv)
-        .map_err(|e| Error::Usage(format!("the shards' command line no longer parses: {e}")))?;
-    let command = match cli.command {
-        Command::Run(mut a) => {
-            a.merge_from = dirs;
-            Command::Run(a)
-        }
-        Command::Sweep(mut a) => {
-            a.options.merge_from = dirs;
-            Command::Sweep(a)
-        }
-        Command::Compare(mut a) => {
-            a.options.merge_from = dirs;
-            Command::Compare(a)
-        }
-        Command::Sensitivity(mut a) => {
-            a.options.merge_from = dirs;
-            Command::Sensitivity(a)
-        }
-        _ => {
-            return Err(Error::Usage(
-                "the shards record a command that has no shards".into(),
-            ))
-        }
-    };
-    dispatch(command)
+    let results = design.plan.assemble(done)?;
+    let format = args.format.unwrap_or(first.plan.format);
+    finish(&design, &results, format, args.quiet, out)
 }
 
-/// Every job's result from the shard folders, checked against the plan the
-/// merge rebuilt: the scenarios must be the ones the shards ran, and every
-/// shard must hold all its jobs.
-pub(super) fn results(
-    dirs: &[PathBuf],
-    manifest: &Manifest,
-    plan: &Plan,
-) -> Result<BTreeMap<u64, ReplicationResult>> {
-    let mut done = BTreeMap::new();
-    for dir in dirs {
-        let s = read_shard(dir)?;
-        if let Some(what) = manifest.mismatch(&s.manifest) {
-            return Err(Error::Usage(format!(
-                "{} was made from another {what} than the command now gives \
-                 (was a scenario file changed since the shards ran?)",
-                dir.display()
-            )));
+/// Shards write no event log: the merge runs the logged point's jobs again
+/// with the log recorded, and checks that they give the shards' results.
+fn log_point(
+    design: &Design,
+    point: usize,
+    done: &BTreeMap<u64, ReplicationResult>,
+    out: &Path,
+    args: &MergeArgs,
+) -> Result<()> {
+    let plan = &design.plan;
+    let jobs: Vec<_> = plan
+        .pending(None, &BTreeMap::new())
+        .into_iter()
+        .filter(|j| j.point == point)
+        .collect();
+    let mut sink = event_files(out, design, point)?;
+    let again = plan.run(
+        &jobs,
+        args.threads,
+        &|_, _| Ok(()),
+        Some((point, &mut sink as &mut dyn RowSink)),
+    )?;
+    for (j, r) in &again {
+        if done.get(j) != Some(r) {
+            return Err(Error::Invariant {
+                replication: plan.job(*j).replication,
+                message: format!("job {j} gives another result than its shard's"),
+            });
         }
-        let shard = Shard {
-            index: s.record.index,
-            count: s.record.count,
-        };
-        let mut mine = BTreeMap::new();
-        for (_, bytes) in files::read_jobs(dir) {
-            if let Some((j, r)) = store::decode_job(plan, &bytes) {
-                if shard.runs(j) {
-                    mine.insert(j, r);
-                }
+    }
+    commit_event_log(sink, args.quiet)
+}
+
+/// Every job's result in one shard folder, checked against the plan: every
+/// shard must hold all its jobs.
+fn shard_results(s: &ShardDir, plan: &Plan) -> Result<BTreeMap<u64, ReplicationResult>> {
+    let shard = Shard {
+        index: s.record.index,
+        count: s.record.count,
+    };
+    let mut mine = BTreeMap::new();
+    for (_, bytes) in files::read_jobs(&s.dir) {
+        if let Some((j, r)) = store::decode_job(plan, &bytes) {
+            if shard.runs(j) {
+                mine.insert(j, r);
             }
         }
-        let expected = plan.pending(Some(shard), &BTreeMap::new());
-        let missing: Vec<u64> = expected
-            .iter()
-            .map(|j| j.index)
-            .filter(|j| !mine.contains_key(j))
-            .collect();
-        if let Some(j) = missing.first() {
-            return Err(Error::Usage(format!(
-                "shard {}/{} in {} lacks {} of its {} job results (first: job {j}); \
-                 finish it with the same command and --resume",
-                shard.index,
-                shard.count,
-                dir.display(),
-                missing.len(),
-                expected.len()
-            )));
-        }
-        done.extend(mine);
     }
-    Ok(done)
+    let expected = plan.pending(Some(shard), &BTreeMap::new());
+    let missing: Vec<u64> = expected
+        .iter()
+        .map(|j| j.index)
+        .filter(|j| !mine.contains_key(j))
+        .collect();
+    if let Some(j) = missing.first() {
+        return Err(Error::Usage(format!(
+            "shard {}/{} in {} lacks {} of its {} job results (first: job {j}); \
+             finish it with the same command and --resume",
+            shard.index,
+            shard.count,
+            s.dir.display(),
+            missing.len(),
+            expected.len()
+        )));
+    }
+    Ok(mine)
 }

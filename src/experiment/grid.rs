@@ -7,6 +7,7 @@
 //! (`1d:5d:1d`) step in seconds and are written back with a unit. A list
 //! `a,b,c` takes each item as it is (a TOML value, else a string).
 
+use super::value::ParamValue;
 use crate::error::{Error, Result};
 use crate::scenario::Override;
 use crate::units::{format_duration, parse_duration};
@@ -15,13 +16,13 @@ use crate::units::{format_duration, parse_duration};
 /// a bound on work, far above any sweep a planner runs.
 pub const MAX_POINTS: usize = 100_000;
 
-/// One swept key and its values, as TOML value texts.
+/// One swept key and its values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Axis {
     /// Dotted key path.
     pub path: String,
     /// Values in order.
-    pub values: Vec<String>,
+    pub values: Vec<ParamValue>,
 }
 
 fn usage(text: &str, message: impl std::fmt::Display) -> Error {
@@ -91,6 +92,7 @@ pub fn parse_axis(text: &str) -> Result<Axis> {
             format!("{} values; at most {MAX_POINTS}", values.len()),
         ));
     }
+    let values = values.iter().map(|v| ParamValue::parse(v)).collect();
     Ok(Axis { path, values })
 }
 
@@ -129,9 +131,9 @@ fn range(text: &str, a: &str, b: &str, s: &str) -> Result<Vec<String>> {
 }
 
 /// The points of the grid of `axes`: every combination, the last axis
-/// varying fastest; each point is the list of (path, value) in axis order.
+/// varying fastest; each point is the list of values in axis order.
 /// No axes: one point with no parameters.
-pub fn points(axes: &[Axis]) -> Result<Vec<Vec<(String, String)>>> {
+pub fn points(axes: &[Axis]) -> Result<Vec<Vec<ParamValue>>> {
     let total = axes
         .iter()
         .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
@@ -143,12 +145,13 @@ pub fn points(axes: &[Axis]) -> Result<Vec<Vec<(String, String)>>> {
         })?;
     let mut points = Vec::with_capacity(total);
     for mut index in 0..total {
-        let mut point = vec![(String::new(), String::new()); axes.len()];
-        for (slot, axis) in point.iter_mut().zip(axes).rev() {
+        let mut point = Vec::with_capacity(axes.len());
+        for axis in axes.iter().rev() {
             let n = axis.values.len();
-            *slot = (axis.path.clone(), axis.values[index % n].clone());
+            point.push(axis.values[index % n].clone());
             index /= n;
         }
+        point.reverse();
         points.push(point);
     }
     Ok(points)
@@ -159,7 +162,12 @@ mod tests {
     use super::*;
 
     fn values(text: &str) -> Vec<String> {
-        parse_axis(text).unwrap().values
+        parse_axis(text)
+            .unwrap()
+            .values
+            .iter()
+            .map(|v| v.override_text().to_string())
+            .collect()
     }
 
     #[test]
@@ -185,7 +193,10 @@ mod tests {
         assert_eq!(values("gate.nurture_below=0.45"), ["0.45"]);
         let axis = parse_axis("enrichment.providers.0.match_rate=0.4:0.8:0.1").unwrap();
         assert_eq!(axis.path, "enrichment.providers.0.match_rate");
-        assert_eq!(axis.values, ["0.4", "0.5", "0.6", "0.7", "0.8"]);
+        assert_eq!(
+            values("enrichment.providers.0.match_rate=0.4:0.8:0.1"),
+            ["0.4", "0.5", "0.6", "0.7", "0.8"]
+        );
     }
 
     #[test]
@@ -234,18 +245,12 @@ mod tests {
             parse_axis("gate.nurture_below=0.3:0.5:0.1").unwrap(),
         ];
         let p = points(&axes).unwrap();
+        let text = |p: &[ParamValue]| -> Vec<String> { p.iter().map(|v| v.to_string()).collect() };
         assert_eq!(p.len(), 6);
-        assert_eq!(
-            p[0],
-            [
-                ("reps.count".into(), "4".into()),
-                ("gate.nurture_below".into(), "0.3".into())
-            ]
-        );
-        assert_eq!(p[1][1].1, "0.4");
-        assert_eq!(p[3][0].1, "8");
-        assert_eq!(p[3][1].1, "0.3");
-        assert_eq!(points(&[]).unwrap(), vec![Vec::<(String, String)>::new()]);
+        assert_eq!(text(&p[0]), ["4", "0.3"]);
+        assert_eq!(text(&p[1]), ["4", "0.4"]);
+        assert_eq!(text(&p[3]), ["8", "0.3"]);
+        assert_eq!(points(&[]).unwrap(), vec![Vec::<ParamValue>::new()]);
     }
 
     #[test]

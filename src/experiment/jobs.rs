@@ -9,28 +9,48 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use super::{summarise, ReplicationResult, RunResult};
+use super::value::ParamValue;
+use super::{summarise, RunResult};
 use crate::error::{Error, Result};
-use crate::pipeline;
-use crate::scenario::Scenario;
+use crate::eventlog::{CaseRows, RowSink};
+use crate::replication::{self, ReplicationResult};
+use crate::scenario::{Override, Scenario};
+
+/// How a point's scenario is made: the plan's base scenario with overrides
+/// (a sweep's grid values, a sensitivity's moved parameter), or a scenario
+/// of its own (a comparison's files). A plan's record keeps this, so a merge
+/// rebuilds every point without the files or the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Made {
+    /// The base scenario with these overrides, in order.
+    Base(Vec<Override>),
+    /// Its own scenario: this resolved TOML.
+    Own(String),
+}
 
 /// One point of an experiment: a scenario and what sets it apart.
 #[derive(Debug, Clone)]
 pub struct Point {
-    /// The swept parameters (path, value as TOML text), in axis order; for a
-    /// comparison, the scenario's name under `scenario`.
-    pub params: Vec<(String, String)>,
+    /// The point's parameter values, in the order of the plan's `params`.
+    pub values: Vec<ParamValue>,
     /// The scenario the point runs.
     pub scenario: Scenario,
-    /// The resolved scenario as TOML, for the record.
+    /// The resolved scenario as TOML (empty for a scenario run without a
+    /// record, e.g. by [`super::run`]).
     pub resolved_toml: String,
+    /// How the scenario is made from the plan's base.
+    pub made: Made,
 }
 
 /// The jobs of an experiment: every point with the same seed and
 /// replication numbers (common random numbers, docs/MODEL.md section 7).
 #[derive(Debug, Clone)]
 pub struct Plan {
+    /// The names of the parameters that set the points apart.
+    pub params: Vec<String>,
     /// The points, numbered from 0.
     pub points: Vec<Point>,
     /// Replications per point.
@@ -83,8 +103,9 @@ impl Shard {
 }
 
 impl Plan {
-    /// A plan of `points`, which must share seed and replications.
-    pub fn new(points: Vec<Point>) -> Result<Plan> {
+    /// A plan of `points` set apart by `params`; the points must share
+    /// seed and replications.
+    pub fn new(params: Vec<String>, points: Vec<Point>) -> Result<Plan> {
         let first = points
             .first()
             .ok_or_else(|| Error::Usage("an experiment needs at least one point".into()))?;
@@ -99,7 +120,19 @@ impl Plan {
                 )));
             }
         }
+        if let Some((i, p)) = points
+            .iter()
+            .enumerate()
+            .find(|(_, p)| p.values.len() != params.len())
+        {
+            return Err(Error::Usage(format!(
+                "point {i} has {} parameter values for {} parameters",
+                p.values.len(),
+                params.len()
+            )));
+        }
         Ok(Plan {
+            params,
             points,
             replications,
             seed,
@@ -134,26 +167,62 @@ impl Plan {
     }
 
     /// Runs `jobs` on `threads` threads (0: all cores), calling `on_done`
-    /// with each result as it finishes (from a worker thread). Returns the
-    /// results by job number; the first error stops the run.
+    /// with each result as it finishes. Returns the results by job number;
+    /// the first error stops the run.
+    ///
+    /// With `log` = (point, sink), that point's jobs also record the event
+    /// log in the same pass: they run in waves of one job per thread, and
+    /// each wave's rows go to the sink in job order, so the log is the same
+    /// whatever the thread count and holds at most a wave in memory.
     pub fn run(
         &self,
         jobs: &[Job],
         threads: usize,
         on_done: &(dyn Fn(Job, &ReplicationResult) -> Result<()> + Sync),
+        log: Option<(usize, &mut dyn RowSink)>,
     ) -> Result<BTreeMap<u64, ReplicationResult>> {
         let pool = super::thread_pool(threads)?;
-        let results: Vec<(u64, ReplicationResult)> = pool.install(|| {
-            jobs.par_iter()
+        let logged_point = log.as_ref().map(|(p, _)| *p);
+        let (logged, plain): (Vec<Job>, Vec<Job>) = jobs
+            .iter()
+            .partition(|job| Some(job.point) == logged_point);
+        let mut results: BTreeMap<u64, ReplicationResult> = pool.install(|| {
+            plain
+                .par_iter()
                 .map(|job| {
                     let sc = &self.points[job.point].scenario;
-                    let result = pipeline::run_replication(sc, job.replication)?;
+                    let result = replication::run(sc, job.replication)?;
                     on_done(*job, &result)?;
                     Ok((job.index, result))
                 })
-                .collect::<Result<Vec<_>>>()
+                .collect::<Result<_>>()
         })?;
-        Ok(results.into_iter().collect())
+        if let Some((_, sink)) = log {
+            let wave = pool.current_num_threads().max(1);
+            for chunk in logged.chunks(wave) {
+                let done: Vec<(Job, ReplicationResult, CaseRows)> = pool.install(|| {
+                    chunk
+                        .par_iter()
+                        .map(|job| {
+                            let sc = &self.points[job.point].scenario;
+                            let recorder = crate::eventlog::EventLog::new(
+                                sc,
+                                job.replication,
+                                CaseRows::default(),
+                            );
+                            let (result, log) = replication::run_with(sc, job.replication, recorder)?;
+                            on_done(*job, &result)?;
+                            Ok((*job, result, log.finish()))
+                        })
+                        .collect::<Result<_>>()
+                })?;
+                for (job, result, rows) in done {
+                    rows.replay(sink);
+                    results.insert(job.index, result);
+                }
+            }
+        }
+        Ok(results)
     }
 
     /// Every point's aggregated result from the results of every job.
@@ -186,6 +255,10 @@ mod tests {
     use super::*;
     use crate::scenario::{load_embedded, Override};
 
+    fn params() -> Vec<String> {
+        vec!["gate.nurture_below".into()]
+    }
+
     fn point(threshold: &str) -> Point {
         let overrides = [
             Override {
@@ -203,15 +276,16 @@ mod tests {
         ];
         let loaded = load_embedded(&overrides).unwrap();
         Point {
-            params: vec![("gate.nurture_below".into(), threshold.into())],
+            values: vec![ParamValue::parse(threshold)],
             scenario: loaded.scenario,
             resolved_toml: loaded.resolved_toml,
+            made: Made::Base(Vec::new()),
         }
     }
 
     #[test]
     fn jobs_number_points_times_replications() {
-        let plan = Plan::new(vec![point("0.3"), point("0.5")]).unwrap();
+        let plan = Plan::new(params(), vec![point("0.3"), point("0.5")]).unwrap();
         assert_eq!(plan.job_count(), 6);
         assert_eq!(
             plan.job(4),
@@ -225,7 +299,7 @@ mod tests {
 
     #[test]
     fn shards_partition_the_jobs() {
-        let plan = Plan::new(vec![point("0.3"), point("0.5")]).unwrap();
+        let plan = Plan::new(params(), vec![point("0.3"), point("0.5")]).unwrap();
         let none = BTreeMap::new();
         let mut all: Vec<u64> = (0..3)
             .flat_map(|k| {
@@ -245,12 +319,12 @@ mod tests {
 
     #[test]
     fn results_do_not_depend_on_threads_or_order() {
-        let plan = Plan::new(vec![point("0.3"), point("0.5")]).unwrap();
+        let plan = Plan::new(params(), vec![point("0.3"), point("0.5")]).unwrap();
         let all = plan.pending(None, &BTreeMap::new());
-        let one = plan.run(&all, 1, &|_, _| Ok(())).unwrap();
+        let one = plan.run(&all, 1, &|_, _| Ok(()), None).unwrap();
         let mut reversed = all.clone();
         reversed.reverse();
-        let two = plan.run(&reversed, 2, &|_, _| Ok(())).unwrap();
+        let two = plan.run(&reversed, 2, &|_, _| Ok(()), None).unwrap();
         assert_eq!(one, two);
         let points = plan.assemble(one).unwrap();
         assert_eq!(points.len(), 2);
@@ -261,9 +335,9 @@ mod tests {
 
     #[test]
     fn a_missing_job_is_named() {
-        let plan = Plan::new(vec![point("0.3")]).unwrap();
+        let plan = Plan::new(params(), vec![point("0.3")]).unwrap();
         let mut results = plan
-            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()))
+            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()), None)
             .unwrap();
         results.remove(&1);
         let err = plan.assemble(results).unwrap_err();
@@ -277,6 +351,6 @@ mod tests {
     fn points_must_share_seed_and_replications() {
         let mut b = point("0.5");
         b.scenario.run.seed += 1;
-        assert_eq!(Plan::new(vec![point("0.3"), b]).unwrap_err().exit_code(), 2);
+        assert_eq!(Plan::new(params(), vec![point("0.3"), b]).unwrap_err().exit_code(), 2);
     }
 }

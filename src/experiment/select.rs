@@ -3,28 +3,36 @@
 //! `--constraint 'NAME<=V'` (also `>=`, `<`, `>`). No feasible point is a
 //! result, not an error.
 
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 use crate::error::{Error, Result};
-use crate::metrics::{metric_index, Aggregate};
+use crate::metrics::{named, Aggregate, Metric};
 
 /// What to optimise.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Objective {
     /// The metric.
-    pub metric: &'static str,
+    pub metric: &'static Metric,
     /// Maximise (true) or minimise.
     pub maximise: bool,
 }
 
 /// A comparison of a constraint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
     /// `<=`
+    #[serde(rename = "<=")]
     Le,
     /// `>=`
+    #[serde(rename = ">=")]
     Ge,
     /// `<`
+    #[serde(rename = "<")]
     Lt,
     /// `>`
+    #[serde(rename = ">")]
     Gt,
 }
 
@@ -49,30 +57,20 @@ impl Op {
 }
 
 /// A bound on a metric's mean.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Constraint {
     /// The metric.
-    pub metric: &'static str,
+    pub metric: &'static Metric,
     /// The comparison.
     pub op: Op,
     /// The bound.
     pub bound: f64,
 }
 
-impl std::fmt::Display for Constraint {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {} {}", self.metric, self.op.text(), self.bound)
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.metric.name, self.op.text(), self.bound)
     }
-}
-
-fn known_metric(option: &str, name: &str) -> Result<&'static str> {
-    metric_index(name)
-        .map(|i| crate::metrics::METRICS[i].name)
-        .ok_or_else(|| {
-            Error::Usage(format!(
-                "{option}: unknown metric \"{name}\" (the metric names are listed in the README's glossary)"
-            ))
-        })
 }
 
 impl Objective {
@@ -83,8 +81,24 @@ impl Objective {
             Some(rest) => (rest, false),
             None => (t.strip_prefix('+').unwrap_or(t), true),
         };
-        let metric = known_metric(&format!("--objective {text}"), name.trim())?;
+        let metric = named(&format!("--objective {text}"), name.trim())?;
         Ok(Objective { metric, maximise })
+    }
+
+    /// `maximise` or `minimise`.
+    pub fn direction(&self) -> &'static str {
+        if self.maximise {
+            "maximise"
+        } else {
+            "minimise"
+        }
+    }
+}
+
+/// `maximise hours_saved_per_rep_week`.
+impl fmt::Display for Objective {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.direction(), self.metric.name)
     }
 }
 
@@ -107,7 +121,7 @@ impl Constraint {
         } else {
             (Op::Gt, &rest[1..])
         };
-        let metric = known_metric(&option, name.trim())?;
+        let metric = named(&option, name.trim())?;
         let bound: f64 = value
             .trim()
             .parse()
@@ -120,10 +134,95 @@ impl Constraint {
     /// True when the point's mean satisfies the constraint (an undefined
     /// mean never does).
     pub fn holds(&self, summary: &[Aggregate]) -> bool {
-        let i = metric_index(self.metric).expect("a parsed constraint names a metric");
-        summary[i]
+        summary[self.metric.index()]
             .mean
             .is_some_and(|m| self.op.holds(m, self.bound))
+    }
+}
+
+/// An objective with its constraints: how a sweep chooses its point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Goal {
+    /// What to optimise.
+    pub objective: Objective,
+    /// The bounds a chosen point must satisfy.
+    pub constraints: Vec<Constraint>,
+}
+
+/// `maximise hours_saved_per_rep_week subject to low_fit_sent <= 100`.
+impl fmt::Display for Goal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.objective)?;
+        if !self.constraints.is_empty() {
+            let c: Vec<String> = self.constraints.iter().map(ToString::to_string).collect();
+            write!(f, " subject to {}", c.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Records hold an objective as `{"direction", "metric"}`.
+#[derive(Serialize, Deserialize)]
+struct ObjectiveRecord {
+    direction: String,
+    metric: String,
+}
+
+impl Serialize for Objective {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        ObjectiveRecord {
+            direction: self.direction().to_string(),
+            metric: self.metric.name.to_string(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Objective {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let r = ObjectiveRecord::deserialize(deserializer)?;
+        let metric = named("objective", &r.metric).map_err(serde::de::Error::custom)?;
+        let maximise = match r.direction.as_str() {
+            "maximise" => true,
+            "minimise" => false,
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "direction \"{other}\": expected maximise or minimise"
+                )))
+            }
+        };
+        Ok(Objective { metric, maximise })
+    }
+}
+
+/// Records hold a constraint as `{"bound", "metric", "op"}`.
+#[derive(Serialize, Deserialize)]
+struct ConstraintRecord {
+    bound: f64,
+    metric: String,
+    op: Op,
+}
+
+impl Serialize for Constraint {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        ConstraintRecord {
+            bound: self.bound,
+            metric: self.metric.name.to_string(),
+            op: self.op,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Constraint {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        let r = ConstraintRecord::deserialize(deserializer)?;
+        let metric = named("constraint", &r.metric).map_err(serde::de::Error::custom)?;
+        Ok(Constraint {
+            metric,
+            op: r.op,
+            bound: r.bound,
+        })
     }
 }
 
@@ -137,15 +236,11 @@ pub struct Choice {
 }
 
 /// Chooses among points (each a summary in metric order).
-pub fn choose(
-    summaries: &[&[Aggregate]],
-    objective: &Objective,
-    constraints: &[Constraint],
-) -> Choice {
-    let i = metric_index(objective.metric).expect("a parsed objective names a metric");
+pub fn choose(summaries: &[&[Aggregate]], goal: &Goal) -> Choice {
+    let i = goal.objective.metric.index();
     let feasible: Vec<bool> = summaries
         .iter()
-        .map(|s| constraints.iter().all(|c| c.holds(s)))
+        .map(|s| goal.constraints.iter().all(|c| c.holds(s)))
         .collect();
     let mut chosen: Option<(usize, f64)> = None;
     for (p, s) in summaries.iter().enumerate() {
@@ -158,7 +253,7 @@ pub fn choose(
         let better = match chosen {
             None => true,
             Some((_, best)) => {
-                if objective.maximise {
+                if goal.objective.maximise {
                     mean > best
                 } else {
                     mean < best
@@ -178,7 +273,14 @@ pub fn choose(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::METRICS;
+    use crate::metrics::{metric_index, METRICS};
+
+    fn goal(objective: &str, constraints: &[&str]) -> Goal {
+        Goal {
+            objective: Objective::parse(objective).unwrap(),
+            constraints: constraints.iter().map(|c| Constraint::parse(c).unwrap()).collect(),
+        }
+    }
 
     fn summary(values: &[(&str, f64)]) -> Vec<Aggregate> {
         let mut s = vec![
@@ -203,7 +305,7 @@ mod tests {
         assert!(o.maximise);
         assert!(!Objective::parse("-low_fit_sent").unwrap().maximise);
         let c = Constraint::parse("low_fit_sent<=50").unwrap();
-        assert_eq!((c.metric, c.op, c.bound), ("low_fit_sent", Op::Le, 50.0));
+        assert_eq!((c.metric.name, c.op, c.bound), ("low_fit_sent", Op::Le, 50.0));
         assert_eq!(Constraint::parse("meetings > 3.5").unwrap().op, Op::Gt);
         assert_eq!(Constraint::parse("meetings>=3").unwrap().op, Op::Ge);
         for bad in ["nope<=3", "meetings", "meetings<=x", "meetings<=inf"] {
@@ -220,17 +322,15 @@ mod tests {
             summary(&[("hours_saved_per_rep_week", 10.0), ("low_fit_sent", 10.0)]),
         ];
         let refs: Vec<&[Aggregate]> = points.iter().map(Vec::as_slice).collect();
-        let objective = Objective::parse("hours_saved_per_rep_week").unwrap();
-        let free = choose(&refs, &objective, &[]);
+        let free = choose(&refs, &goal("hours_saved_per_rep_week", &[]));
         assert_eq!(free.chosen, Some(0));
         let bounded = choose(
             &refs,
-            &objective,
-            &[Constraint::parse("low_fit_sent<=50").unwrap()],
+            &goal("hours_saved_per_rep_week", &["low_fit_sent<=50"]),
         );
         assert_eq!(bounded.feasible, [false, true, true]);
         assert_eq!(bounded.chosen, Some(1));
-        let minimise = choose(&refs, &Objective::parse("-low_fit_sent").unwrap(), &[]);
+        let minimise = choose(&refs, &goal("-low_fit_sent", &[]));
         assert_eq!(minimise.chosen, Some(2));
     }
 
@@ -238,11 +338,7 @@ mod tests {
     fn no_feasible_point_is_a_result() {
         let points = [summary(&[("meetings", 3.0)]), summary(&[("meetings", 4.0)])];
         let refs: Vec<&[Aggregate]> = points.iter().map(Vec::as_slice).collect();
-        let choice = choose(
-            &refs,
-            &Objective::parse("meetings").unwrap(),
-            &[Constraint::parse("meetings>10").unwrap()],
-        );
+        let choice = choose(&refs, &goal("meetings", &["meetings>10"]));
         assert_eq!(choice.chosen, None);
         assert_eq!(choice.feasible, [false, false]);
     }
@@ -251,12 +347,21 @@ mod tests {
     fn undefined_means_are_never_feasible_or_chosen() {
         let points = [summary(&[]), summary(&[("meetings", 1.0)])];
         let refs: Vec<&[Aggregate]> = points.iter().map(Vec::as_slice).collect();
-        let choice = choose(
-            &refs,
-            &Objective::parse("meetings").unwrap(),
-            &[Constraint::parse("meetings>=0").unwrap()],
-        );
+        let choice = choose(&refs, &goal("meetings", &["meetings>=0"]));
         assert_eq!(choice.feasible, [false, true]);
         assert_eq!(choice.chosen, Some(1));
+    }
+
+    #[test]
+    fn goals_read_as_words_and_round_trip_through_records() {
+        let g = goal("-low_fit_sent", &["meetings>=3", "review_wait_mean_h<1.5"]);
+        assert_eq!(
+            g.to_string(),
+            "minimise low_fit_sent subject to meetings >= 3, review_wait_mean_h < 1.5"
+        );
+        let json = serde_json::to_string(&g).unwrap();
+        assert_eq!(serde_json::from_str::<Goal>(&json).unwrap(), g);
+        let bad = json.replace("low_fit_sent", "low_fit_snt");
+        assert!(serde_json::from_str::<Goal>(&bad).is_err());
     }
 }

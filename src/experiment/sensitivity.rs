@@ -14,7 +14,7 @@ use crate::scenario::Parameter;
 use crate::units::{format_duration, parse_duration, DAY, HOUR, MINUTE, WEEK};
 
 /// A parameter moved down and up.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Knob {
     /// What is moved, e.g. `gate.nurture_below` or `review.duration (scale)`.
     pub label: String,

@@ -377,3 +377,51 @@ impl Recorder for MetricsRecorder<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_embedded;
+
+    fn arrival(key: u64, at: f64) -> Happening {
+        Happening::Arrival {
+            lead: LeadRef { key, arrived: at },
+            segment: 0,
+            fit: 0.5,
+            manual_prep: 60.0,
+        }
+    }
+
+    #[test]
+    fn leads_arriving_in_the_window_add_up() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut r = MetricsRecorder::new(&sc);
+        let t = sc.run.warmup + 10.0;
+        let lead = LeadRef {
+            key: 0,
+            arrived: t,
+        };
+        r.record(t, arrival(0, t));
+        r.record(t + 1.0, Happening::Fate { lead, fate: Fate::Dormant });
+        let (tally, _) = r.finish(1).expect("one lead, one final state");
+        assert_eq!((tally.leads_arrived, tally.leads_dormant), (1, 1));
+    }
+
+    #[test]
+    fn a_lead_counted_twice_in_the_window_breaks_conservation() {
+        let sc = load_embedded(&[]).unwrap().scenario;
+        let mut r = MetricsRecorder::new(&sc);
+        let t = sc.run.warmup + 10.0;
+        let lead = LeadRef {
+            key: 0,
+            arrived: t,
+        };
+        r.record(t, arrival(0, t));
+        r.record(t + 1.0, Happening::Fate { lead, fate: Fate::Dormant });
+        // A second final state for the same lead.
+        r.record(t + 2.0, Happening::Fate { lead, fate: Fate::Sent });
+        let err = r.finish(1).unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.to_string().contains("measured-window"), "{err}");
+    }
+}

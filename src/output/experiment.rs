@@ -1,111 +1,118 @@
-//! Reports of experiments (sweep, compare, sensitivity): polars frames, the
-//! JSON document of docs/MODEL.md section 8 and tables for a terminal. Pure: data
-//! in, frames and text out.
+//! The results of a command — a run is an experiment of one point — as
+//! polars frames, the JSON documents of docs/MODEL.md section 8, tables for
+//! a terminal, and the result files a command writes. Pure: data in,
+//! frames, bytes and text out.
+
+use std::collections::BTreeMap;
+use std::path::Path;
 
 use polars::prelude::*;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
-use super::frames::frame;
-use super::json::MetricsJson;
-use super::table::{decimals, interval, number};
+use super::files::encode;
+use super::frames::{encode_csv, encode_parquet, frame, summary_frame};
+use super::json::{json_document, StatsJson};
+use super::table::{decimals, interval, number, table};
+use crate::error::Result;
 use crate::experiment::paired::{difference, Difference};
-use crate::experiment::select::{Choice, Constraint, Objective};
-use crate::experiment::sensitivity::Knob;
-use crate::experiment::RunResult;
-use crate::metrics::{metric_index, Aggregate, Metric, Weekly, METRICS};
+use crate::experiment::select::{choose, Choice, Goal, Objective};
+use crate::experiment::{Design, Kind, ParamValue, RunResult, Swing};
+use crate::metrics::{Aggregate, Metric, Weekly, METRICS, WEEKLY_LEN};
 
-/// Which experiment a report is of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// The replications of one scenario.
-    Run,
-    /// A grid over scenario keys.
-    Sweep,
-    /// Scenarios side by side.
-    Compare,
-    /// One-at-a-time sensitivity.
-    Sensitivity,
-}
+/// The metrics an experiment table shows by default, and the panels of the
+/// report's trade-off chart: the headline figures of a plan.
+pub const TABLE_METRICS: [&str; 6] = [
+    "hours_saved_per_rep_week",
+    "emails_sent",
+    "meetings",
+    "good_fit_to_nurture",
+    "low_fit_sent",
+    "review_wait_mean_h",
+];
 
-impl Kind {
-    /// The kind's name, as in the command line and file names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Run => "run",
-            Kind::Sweep => "sweep",
-            Kind::Compare => "compare",
-            Kind::Sensitivity => "sensitivity",
-        }
-    }
-}
-
-/// The results of an experiment, point by point.
+/// A command's results, point by point, with what its design makes of them:
+/// a sweep's choice, a sensitivity's ranking.
 #[derive(Debug, Clone)]
 pub struct Experiment<'a> {
-    /// Which experiment.
-    pub kind: Kind,
-    /// The base scenario's name (the first one's, for a comparison).
-    pub scenario: &'a str,
-    /// The seed every point shares.
-    pub seed: u64,
-    /// Replications per point.
-    pub replications: u32,
-    /// The parameter names, in column order.
-    pub params: Vec<String>,
-    /// Each point's parameter values (TOML text, in `params` order).
-    pub values: Vec<Vec<String>>,
+    /// What was run.
+    pub design: &'a Design,
     /// Each point's results.
     pub results: &'a [RunResult],
-}
-
-/// The chosen point of a sweep and how it was chosen.
-#[derive(Debug, Clone, Copy)]
-pub struct Selection<'a> {
-    /// The objective.
-    pub objective: &'a Objective,
-    /// The constraints.
-    pub constraints: &'a [Constraint],
-    /// The outcome.
-    pub choice: &'a Choice,
+    /// A sweep's choice under its goal.
+    pub choice: Option<Choice>,
+    /// A sensitivity's swings, ranked by the larger absolute paired change.
+    pub ranked: Vec<&'a Swing>,
 }
 
 /// One statistic of an aggregate.
 type Stat = fn(&Aggregate) -> Option<f64>;
 
-/// A parameter value as JSON: a number when it is one, else the text with
-/// TOML quotes removed.
-fn param_json(text: &str) -> Value {
-    if let Ok(v) = text.parse::<i64>() {
-        return json!(v);
-    }
-    if let Ok(v) = text.parse::<f64>() {
-        return json!(v);
-    }
-    Value::String(text.trim_matches('"').to_string())
-}
-
-/// A parameter value for a table cell or string column.
-fn param_text(text: &str) -> String {
-    text.trim_matches('"').to_string()
-}
-
-/// One column of parameter values: f64 when every value is a number.
-fn param_column(name: &str, values: Vec<&str>) -> Column {
-    let numbers: Option<Vec<f64>> = values.iter().map(|v| v.parse::<f64>().ok()).collect();
+/// One column of parameter values: f64 when every value is a number, else
+/// the values as text.
+fn param_column(name: &str, values: Vec<&ParamValue>) -> Column {
+    let numbers: Option<Vec<f64>> = values.iter().map(|v| v.number()).collect();
     match numbers {
         Some(n) => Column::new(name.into(), n),
         None => Column::new(
             name.into(),
-            values
-                .iter()
-                .map(|v| param_text(v))
-                .collect::<Vec<String>>(),
+            values.iter().map(|v| v.to_string()).collect::<Vec<String>>(),
         ),
     }
 }
 
-impl Experiment<'_> {
+impl<'a> Experiment<'a> {
+    /// The results of `design`, one [`RunResult`] per point.
+    pub fn new(design: &'a Design, results: &'a [RunResult]) -> Self {
+        let choice = design.goal.as_ref().map(|goal| {
+            let summaries: Vec<&[Aggregate]> =
+                results.iter().map(|r| r.summary.as_slice()).collect();
+            choose(&summaries, goal)
+        });
+        let mut e = Experiment {
+            design,
+            results,
+            choice,
+            ranked: Vec::new(),
+        };
+        if let Some(s) = &design.sensitivity {
+            let effect = |w: &Swing| -> f64 {
+                [w.low, w.high]
+                    .iter()
+                    .filter_map(|&p| e.difference_at(p, s.metric.index()).paired.mean)
+                    .map(f64::abs)
+                    .fold(0.0, f64::max)
+            };
+            let mut ranked: Vec<(f64, &Swing)> = s.swings.iter().map(|w| (effect(w), w)).collect();
+            // Stable: equal effects keep the scenario's key order.
+            ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+            e.ranked = ranked.into_iter().map(|(_, w)| w).collect();
+        }
+        e
+    }
+
+    fn kind(&self) -> Kind {
+        self.design.kind
+    }
+
+    fn params(&self) -> &[String] {
+        &self.design.plan.params
+    }
+
+    /// Point `p`'s parameter values.
+    pub fn values(&self, p: usize) -> &[ParamValue] {
+        &self.design.plan.points[p].values
+    }
+
+    /// Whether point `p` satisfies the sweep's constraints (true without).
+    pub fn feasible(&self, p: usize) -> bool {
+        self.choice.as_ref().is_none_or(|c| c.feasible[p])
+    }
+
+    /// The chosen point of a sweep.
+    pub fn chosen(&self) -> Option<usize> {
+        self.choice.as_ref().and_then(|c| c.chosen)
+    }
+
     fn point_column(&self, repeat: impl Fn(&RunResult) -> usize) -> Column {
         let points: Vec<u32> = self
             .results
@@ -117,19 +124,27 @@ impl Experiment<'_> {
     }
 
     fn param_columns(&self, repeat: impl Fn(&RunResult) -> usize) -> Vec<Column> {
-        self.params
+        self.params()
             .iter()
             .enumerate()
             .map(|(i, name)| {
-                let values: Vec<&str> = self
-                    .values
-                    .iter()
-                    .zip(self.results)
-                    .flat_map(|(v, r)| std::iter::repeat_n(v[i].as_str(), repeat(r)))
+                let values: Vec<&ParamValue> = (0..self.results.len())
+                    .flat_map(|p| std::iter::repeat_n(&self.values(p)[i], repeat(&self.results[p])))
                     .collect();
                 param_column(name, values)
             })
             .collect()
+    }
+
+    /// The key columns of a per-point frame: `point` and the parameters,
+    /// each value repeated `repeat` times; none for a plain run.
+    fn key_columns(&self, repeat: impl Fn(&RunResult) -> usize + Copy) -> Vec<Column> {
+        if self.kind() == Kind::Run {
+            return Vec::new();
+        }
+        let mut columns = vec![self.point_column(repeat)];
+        columns.extend(self.param_columns(repeat));
+        columns
     }
 
     /// One row per point: `point`, the parameters, then `<metric>_mean`,
@@ -153,28 +168,28 @@ impl Experiment<'_> {
         frame(columns)
     }
 
-    /// One row per point and replication: `point`, the parameters,
-    /// `replication`, then every metric.
+    /// One row per point and replication: `point` and the parameters
+    /// (experiments only), `replication`, then every metric (nullable f64).
     pub fn replications_frame(&self) -> DataFrame {
         let reps = |r: &RunResult| r.replications.len();
-        let mut columns = vec![self.point_column(reps)];
-        columns.extend(self.param_columns(reps));
+        let mut columns = self.key_columns(reps);
         let all = || self.results.iter().flat_map(|r| &r.replications);
         columns.push(Column::new(
             "replication".into(),
             all().map(|r| r.replication).collect::<Vec<u32>>(),
         ));
         for (i, m) in METRICS.iter().enumerate() {
-            let values: Vec<Option<f64>> = all().map(|r| r.metrics[i]).collect();
+            let values: Vec<Option<f64>> = all().map(|r| r.metrics.get(i).copied().flatten()).collect();
             columns.push(Column::new(m.name.into(), values));
         }
         frame(columns)
     }
 
-    /// One row per point, replication and week: `point`, `replication`,
-    /// `week` (from 1), then the weekly counts.
+    /// One row per point, replication and week: `point` (experiments only),
+    /// `replication`, `week` (from 1: week 1 is [0, 1 week) of simulated
+    /// time, warm-up included), then the [`Weekly`] counts (u64).
     pub fn weekly_frame(&self) -> DataFrame {
-        let rows: Vec<(u32, u32, u32, [u64; crate::metrics::WEEKLY_LEN])> = self
+        let rows: Vec<(u32, u32, u32, [u64; WEEKLY_LEN])> = self
             .results
             .iter()
             .enumerate()
@@ -186,20 +201,21 @@ impl Experiment<'_> {
                 })
             })
             .collect();
-        let mut columns = vec![
-            Column::new(
+        let mut columns = Vec::with_capacity(WEEKLY_LEN + 3);
+        if self.kind() != Kind::Run {
+            columns.push(Column::new(
                 "point".into(),
                 rows.iter().map(|r| r.0).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "replication".into(),
-                rows.iter().map(|r| r.1).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "week".into(),
-                rows.iter().map(|r| r.2).collect::<Vec<u32>>(),
-            ),
-        ];
+            ));
+        }
+        columns.push(Column::new(
+            "replication".into(),
+            rows.iter().map(|r| r.1).collect::<Vec<u32>>(),
+        ));
+        columns.push(Column::new(
+            "week".into(),
+            rows.iter().map(|r| r.2).collect::<Vec<u32>>(),
+        ));
         for (i, count) in Weekly::ALL.iter().enumerate() {
             columns.push(Column::new(
                 count.name().into(),
@@ -207,83 +223,6 @@ impl Experiment<'_> {
             ));
         }
         frame(columns)
-    }
-
-    fn params_json(&self, p: usize) -> Value {
-        let mut map = Map::new();
-        for (name, value) in self.params.iter().zip(&self.values[p]) {
-            map.insert(name.clone(), param_json(value));
-        }
-        Value::Object(map)
-    }
-
-    fn header_json(&self) -> Map<String, Value> {
-        let mut doc = Map::new();
-        doc.insert("kind".into(), json!(self.kind.name()));
-        doc.insert("scenario".into(), json!(self.scenario));
-        doc.insert("seed".into(), json!(self.seed));
-        doc.insert("replications".into(), json!(self.replications));
-        doc.insert("params".into(), json!(self.params));
-        doc
-    }
-
-    fn point_json(&self, p: usize) -> Map<String, Value> {
-        let mut point = Map::new();
-        point.insert("point".into(), json!(p));
-        point.insert("params".into(), self.params_json(p));
-        point.insert(
-            "metrics".into(),
-            serde_json::to_value(MetricsJson(&self.results[p].summary))
-                .expect("metrics always serialise"),
-        );
-        point
-    }
-
-    /// The JSON document of a sweep: `points` (each with `params`,
-    /// `metrics` and, with an objective, `feasible`), and `objective`,
-    /// `constraints` and `chosen` (null when no point is feasible).
-    pub fn sweep_json(&self, selection: Option<Selection>) -> String {
-        let mut doc = self.header_json();
-        let points: Vec<Value> = (0..self.results.len())
-            .map(|p| {
-                let mut point = self.point_json(p);
-                if let Some(s) = selection {
-                    point.insert("feasible".into(), json!(s.choice.feasible[p]));
-                }
-                Value::Object(point)
-            })
-            .collect();
-        doc.insert("points".into(), Value::Array(points));
-        if let Some(s) = selection {
-            doc.insert(
-                "objective".into(),
-                json!({
-                    "metric": s.objective.metric,
-                    "direction": if s.objective.maximise { "maximise" } else { "minimise" },
-                }),
-            );
-            doc.insert(
-                "constraints".into(),
-                json!(s
-                    .constraints
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()),
-            );
-            let chosen = match s.choice.chosen {
-                Some(p) => json!({ "point": p, "params": self.params_json(p) }),
-                None => Value::Null,
-            };
-            doc.insert("chosen".into(), chosen);
-        }
-        pretty(&Value::Object(doc))
-    }
-
-    /// Each point's difference from point 0, metric by metric.
-    pub fn differences(&self, p: usize) -> Vec<Difference> {
-        (0..METRICS.len())
-            .map(|i| self.difference_at(p, i))
-            .collect()
     }
 
     /// The paired difference of metric `i` at point `p` from point 0, over
@@ -295,26 +234,11 @@ impl Experiment<'_> {
         difference(&col(&self.results[p]), &col(&self.results[0]))
     }
 
-    /// The JSON document of a comparison: `points` as for a sweep, each but
-    /// the first with `differences` against the first: the paired mean and
-    /// 95% CI and, to show what common random numbers buy, the unpaired CI.
-    pub fn compare_json(&self) -> String {
-        let mut doc = self.header_json();
-        let points: Vec<Value> = (0..self.results.len())
-            .map(|p| {
-                let mut point = self.point_json(p);
-                if p > 0 {
-                    let mut diffs = Map::new();
-                    for (m, d) in METRICS.iter().zip(self.differences(p)) {
-                        diffs.insert(m.name.into(), difference_json(&d));
-                    }
-                    point.insert("differences".into(), Value::Object(diffs));
-                }
-                Value::Object(point)
-            })
-            .collect();
-        doc.insert("points".into(), Value::Array(points));
-        pretty(&Value::Object(doc))
+    /// Each point's difference from point 0, metric by metric.
+    pub fn differences(&self, p: usize) -> Vec<Difference> {
+        (0..METRICS.len())
+            .map(|i| self.difference_at(p, i))
+            .collect()
     }
 
     /// One row per point and metric: `point`, the parameters, `metric`,
@@ -357,26 +281,312 @@ impl Experiment<'_> {
         }));
         frame(columns)
     }
+
+    /// The command's main table and its file stem: a run's `summary` (one
+    /// row per metric), a sweep's points, a comparison's rows per point and
+    /// metric, a sensitivity's ranked parameters.
+    pub fn main_frame(&self) -> (&'static str, DataFrame) {
+        match self.kind() {
+            Kind::Run => ("summary", summary_frame(&self.results[0])),
+            Kind::Sweep => ("sweep", self.points_frame()),
+            Kind::Compare => ("compare", self.compare_frame()),
+            Kind::Sensitivity => ("sensitivity", self.sensitivity_frame()),
+        }
+    }
+
+    /// The result files of the command, as (name, bytes): the main table
+    /// as CSV and Parquet, `replications.parquet`, `weekly.parquet`, an
+    /// experiment's JSON document, and the resolved base scenario. `out`
+    /// names the files in errors.
+    pub fn files(&self, out: &Path) -> Result<Vec<(String, Vec<u8>)>> {
+        let (stem, main) = self.main_frame();
+        let mut files = Vec::new();
+        for (ext, encoder) in [
+            ("csv", encode_csv as fn(&DataFrame) -> PolarsResult<Vec<u8>>),
+            ("parquet", encode_parquet),
+        ] {
+            let name = format!("{stem}.{ext}");
+            let bytes = encode(out, &name, &main, encoder)?;
+            files.push((name, bytes));
+        }
+        for (name, df) in [
+            ("replications.parquet", self.replications_frame()),
+            ("weekly.parquet", self.weekly_frame()),
+        ] {
+            files.push((name.to_string(), encode(out, name, &df, encode_parquet)?));
+        }
+        if self.kind() != Kind::Run {
+            files.push((
+                format!("{}.json", self.kind().name()),
+                format!("{}\n", self.json()).into_bytes(),
+            ));
+        }
+        files.push((
+            "scenario.toml".to_string(),
+            self.design.base.resolved_toml.clone().into_bytes(),
+        ));
+        Ok(files)
+    }
+
+    /// The JSON document of the command (no trailing newline).
+    pub fn json(&self) -> String {
+        match self.kind() {
+            Kind::Run => json_document(&self.results[0]),
+            Kind::Sweep | Kind::Compare => pretty(&self.points_doc()),
+            Kind::Sensitivity => pretty(&self.sensitivity_doc()),
+        }
+    }
+
+    /// The command's table for a terminal.
+    pub fn table(&self) -> String {
+        match self.kind() {
+            Kind::Run => table(&self.results[0]),
+            Kind::Sweep => self.sweep_table(),
+            Kind::Compare => self.compare_table(),
+            Kind::Sensitivity => self.sensitivity_table(),
+        }
+    }
 }
 
-fn difference_json(d: &Difference) -> Value {
-    json!({
-        "mean": finite(d.paired.mean),
-        "ci95_low": finite(d.paired.ci95_low),
-        "ci95_high": finite(d.paired.ci95_high),
-        "unpaired_ci95_low": finite(d.unpaired_ci95.map(|c| c.0)),
-        "unpaired_ci95_high": finite(d.unpaired_ci95.map(|c| c.1)),
-    })
+// ----- JSON documents ------------------------------------------------------
+//
+// serde_json without `preserve_order` writes maps sorted by key, and the
+// experiment documents have always been built as such maps: the fields of
+// these types are declared in that (alphabetical) order, and metric maps are
+// sorted by name. A run's document keeps the contract order (output/json.rs).
+
+/// A metric's statistics in an experiment document.
+#[derive(Serialize)]
+struct SortedStats {
+    ci95_high: Option<f64>,
+    ci95_low: Option<f64>,
+    mean: Option<f64>,
+    sd: Option<f64>,
 }
 
-fn finite(v: Option<f64>) -> Value {
+fn sorted_metrics(summary: &[Aggregate]) -> BTreeMap<&'static str, SortedStats> {
+    METRICS
+        .iter()
+        .zip(summary)
+        .map(|(m, a)| {
+            let s = StatsJson::from(a);
+            (
+                m.name,
+                SortedStats {
+                    ci95_high: s.ci95_high,
+                    ci95_low: s.ci95_low,
+                    mean: s.mean,
+                    sd: s.sd,
+                },
+            )
+        })
+        .collect()
+}
+
+/// A difference from the baseline: paired mean and CI, and the unpaired CI.
+#[derive(Serialize)]
+struct DifferenceDoc {
+    ci95_high: Option<f64>,
+    ci95_low: Option<f64>,
+    mean: Option<f64>,
+    unpaired_ci95_high: Option<f64>,
+    unpaired_ci95_low: Option<f64>,
+}
+
+fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
-        .map_or(Value::Null, |x| json!(x))
+}
+
+impl From<&Difference> for DifferenceDoc {
+    fn from(d: &Difference) -> Self {
+        DifferenceDoc {
+            ci95_high: finite(d.paired.ci95_high),
+            ci95_low: finite(d.paired.ci95_low),
+            mean: finite(d.paired.mean),
+            unpaired_ci95_high: finite(d.unpaired_ci95.map(|c| c.1)),
+            unpaired_ci95_low: finite(d.unpaired_ci95.map(|c| c.0)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct PointDoc {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    differences: Option<BTreeMap<&'static str, DifferenceDoc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    feasible: Option<bool>,
+    metrics: BTreeMap<&'static str, SortedStats>,
+    params: BTreeMap<String, serde_json::Value>,
+    point: usize,
+}
+
+#[derive(Serialize)]
+struct ChosenDoc {
+    params: BTreeMap<String, serde_json::Value>,
+    point: usize,
+}
+
+/// The document of a sweep or a comparison.
+#[derive(Serialize)]
+struct PointsDoc<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chosen: Option<Option<ChosenDoc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    constraints: Option<Vec<String>>,
+    kind: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    objective: Option<&'a Objective>,
+    params: &'a [String],
+    points: Vec<PointDoc>,
+    replications: u32,
+    scenario: &'a str,
+    seed: u64,
+}
+
+#[derive(Serialize)]
+struct SettingDoc {
+    difference: DifferenceDoc,
+    mean: Option<f64>,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct ParameterDoc<'a> {
+    base: &'a str,
+    high: SettingDoc,
+    low: SettingDoc,
+    parameter: &'a str,
+    rank: usize,
+    source: Option<&'a str>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct SkippedDoc<'a> {
+    parameter: &'a str,
+    reason: &'a str,
+}
+
+/// The document of a sensitivity analysis.
+#[derive(Serialize)]
+struct SensitivityDoc<'a> {
+    base: BTreeMap<&'static str, SortedStats>,
+    kind: Kind,
+    metric: &'static str,
+    parameters: Vec<ParameterDoc<'a>>,
+    params: &'a [String],
+    replications: u32,
+    scenario: &'a str,
+    seed: u64,
+    skipped: Vec<SkippedDoc<'a>>,
 }
 
 fn pretty<T: Serialize>(doc: &T) -> String {
     serde_json::to_string_pretty(doc).expect("a document of strings and numbers always serialises")
 }
+
+fn status(assumed: bool) -> &'static str {
+    if assumed {
+        "assumed"
+    } else {
+        "cited"
+    }
+}
+
+impl Experiment<'_> {
+    fn params_doc(&self, p: usize) -> BTreeMap<String, serde_json::Value> {
+        self.params()
+            .iter()
+            .zip(self.values(p))
+            .map(|(name, v)| (name.clone(), v.json()))
+            .collect()
+    }
+
+    /// The JSON document of a sweep (`points`, each with `params`, `metrics`
+    /// and, with a goal, `feasible`; then `objective`, `constraints` and
+    /// `chosen`, null when no point is feasible) or of a comparison (each
+    /// point but the first with its `differences` against the first: the
+    /// paired mean and 95% CI and, to show what common random numbers buy,
+    /// the unpaired CI).
+    fn points_doc(&self) -> PointsDoc<'_> {
+        let goal: Option<&Goal> = self.design.goal.as_ref();
+        let points = (0..self.results.len())
+            .map(|p| PointDoc {
+                differences: (self.kind() == Kind::Compare && p > 0).then(|| {
+                    METRICS
+                        .iter()
+                        .zip(self.differences(p))
+                        .map(|(m, d)| (m.name, DifferenceDoc::from(&d)))
+                        .collect()
+                }),
+                feasible: self.choice.as_ref().map(|c| c.feasible[p]),
+                metrics: sorted_metrics(&self.results[p].summary),
+                params: self.params_doc(p),
+                point: p,
+            })
+            .collect();
+        PointsDoc {
+            chosen: self.choice.as_ref().map(|c| {
+                c.chosen.map(|p| ChosenDoc {
+                    params: self.params_doc(p),
+                    point: p,
+                })
+            }),
+            constraints: goal.map(|g| g.constraints.iter().map(ToString::to_string).collect()),
+            kind: self.kind(),
+            objective: goal.map(|g| &g.objective),
+            params: self.params(),
+            points,
+            replications: self.design.plan.replications,
+            scenario: self.design.name(),
+            seed: self.design.plan.seed,
+        }
+    }
+
+    fn sensitivity_doc(&self) -> SensitivityDoc<'_> {
+        let s = self
+            .design
+            .sensitivity
+            .as_ref()
+            .expect("a sensitivity design has its swings");
+        let i = s.metric.index();
+        let setting = |p: usize, value: &str| SettingDoc {
+            difference: DifferenceDoc::from(&self.difference_at(p, i)),
+            mean: finite(self.mean(p)),
+            value: value.to_string(),
+        };
+        SensitivityDoc {
+            base: sorted_metrics(&self.results[0].summary),
+            kind: self.kind(),
+            metric: s.metric.name,
+            parameters: self
+                .ranked
+                .iter()
+                .enumerate()
+                .map(|(rank, w)| ParameterDoc {
+                    base: &w.knob.base,
+                    high: setting(w.high, &w.knob.high),
+                    low: setting(w.low, &w.knob.low),
+                    parameter: &w.knob.label,
+                    rank: rank + 1,
+                    source: w.knob.source.as_deref(),
+                    status: status(w.knob.assumed),
+                })
+                .collect(),
+            params: self.params(),
+            replications: self.design.plan.replications,
+            scenario: self.design.name(),
+            seed: self.design.plan.seed,
+            skipped: s
+                .skipped
+                .iter()
+                .map(|(parameter, reason)| SkippedDoc { parameter, reason })
+                .collect(),
+        }
+    }
+}
+
+// ----- tables ----------------------------------------------------------------
 
 /// Lays out rows of cells under a header: the first `left` columns aligned
 /// left, the others right.
@@ -412,17 +622,6 @@ pub fn grid_text(header: &[String], rows: &[Vec<String>], left: usize) -> String
     out
 }
 
-/// The metrics an experiment table shows by default, and the panels of the
-/// report's trade-off chart: the headline figures of a plan.
-pub const TABLE_METRICS: [&str; 6] = [
-    "hours_saved_per_rep_week",
-    "emails_sent",
-    "meetings",
-    "good_fit_to_nurture",
-    "low_fit_sent",
-    "review_wait_mean_h",
-];
-
 /// A mean and its CI for a table cell.
 fn cell(m: &Metric, a: &Aggregate) -> String {
     let d = decimals(m.format, a);
@@ -437,74 +636,60 @@ impl Experiment<'_> {
     fn title(&self) -> String {
         format!(
             "{}: {}   points: {}   replications: {}   seed: {}\n\n",
-            self.kind.name(),
-            self.scenario,
+            self.kind().name(),
+            self.design.name(),
             self.results.len(),
-            self.replications,
-            self.seed
+            self.design.plan.replications,
+            self.design.plan.seed
         )
     }
 
-    /// The sweep as a table: swept parameters first, then `metrics` (mean
-    /// and 95% CI); the chosen point marked `*`, infeasible ones `x`, and a
-    /// closing line that names the choice or says no point is feasible.
-    pub fn sweep_table(&self, metrics: &[&Metric], selection: Option<Selection>) -> String {
+    /// The sweep as a table: swept parameters first, then the design's
+    /// metrics (mean and 95% CI); the chosen point marked `*`, infeasible
+    /// ones `x`, and a closing line that names the choice or says no point
+    /// is feasible.
+    fn sweep_table(&self) -> String {
+        let metrics = &self.design.metrics;
         let mut header = vec![String::new()];
-        header.extend(self.params.iter().cloned());
+        header.extend(self.params().iter().cloned());
         header.extend(metrics.iter().map(|m| m.name.to_string()));
         let rows: Vec<Vec<String>> = self
             .results
             .iter()
             .enumerate()
             .map(|(p, r)| {
-                let mark = match selection {
-                    Some(s) if s.choice.chosen == Some(p) => "*",
-                    Some(s) if !s.choice.feasible[p] => "x",
+                let mark = match &self.choice {
+                    Some(c) if c.chosen == Some(p) => "*",
+                    Some(c) if !c.feasible[p] => "x",
                     _ => " ",
                 };
                 let mut row = vec![mark.to_string()];
-                row.extend(self.values[p].iter().map(|v| param_text(v)));
+                row.extend(self.values(p).iter().map(ToString::to_string));
                 for m in metrics {
-                    let i = metric_index(m.name).expect("registry metric");
-                    row.push(cell(m, &r.summary[i]));
+                    row.push(cell(m, &r.summary[m.index()]));
                 }
                 row
             })
             .collect();
         let mut out = self.title();
-        out.push_str(&grid_text(&header, &rows, 1 + self.params.len()));
-        if let Some(s) = selection {
-            let how = format!(
-                "{} {}{}",
-                if s.objective.maximise {
-                    "maximise"
-                } else {
-                    "minimise"
-                },
-                s.objective.metric,
-                if s.constraints.is_empty() {
-                    String::new()
-                } else {
-                    let c: Vec<String> = s.constraints.iter().map(ToString::to_string).collect();
-                    format!(" subject to {}", c.join(", "))
-                }
-            );
-            match s.choice.chosen {
+        out.push_str(&grid_text(&header, &rows, 1 + self.params().len()));
+        if let (Some(goal), Some(choice)) = (&self.design.goal, &self.choice) {
+            match choice.chosen {
                 Some(p) => {
                     let params: Vec<String> = self
-                        .params
+                        .params()
                         .iter()
-                        .zip(&self.values[p])
-                        .map(|(k, v)| format!("{k}={}", param_text(v)))
+                        .zip(self.values(p))
+                        .map(|(k, v)| format!("{k}={v}"))
                         .collect();
                     out.push_str(&format!(
-                        "\n* chosen ({how}): point {p}, {}\n",
+                        "\n* chosen ({goal}): point {p}, {}\n",
                         params.join(", ")
                     ));
                 }
-                None => out.push_str(&format!("\nNo point satisfies the constraints ({how}).\n")),
+                None => out.push_str(&format!("\nNo point satisfies the constraints ({goal}).\n")),
             }
-            if s.choice.feasible.iter().any(|f| !f) {
+            if choice.feasible.iter().any(|f| !f) {
                 out.push_str("x: fails a constraint\n");
             }
         }
@@ -513,18 +698,22 @@ impl Experiment<'_> {
 
     /// The comparison as a table: per metric, each scenario's mean, and each
     /// one's paired difference from the first with its 95% CI.
-    pub fn compare_table(&self, metrics: &[&Metric]) -> String {
-        let names: Vec<String> = self.values.iter().map(|v| param_text(&v[0])).collect();
+    fn compare_table(&self) -> String {
+        let names: Vec<String> = (0..self.results.len())
+            .map(|p| self.values(p)[0].to_string())
+            .collect();
         let mut header = vec!["metric".to_string()];
         header.extend(names.iter().cloned());
         header.extend(names.iter().skip(1).map(|n| format!("{n} - {}", names[0])));
         let diffs: Vec<Vec<Difference>> = (0..self.results.len())
             .map(|p| self.differences(p))
             .collect();
-        let rows: Vec<Vec<String>> = metrics
+        let rows: Vec<Vec<String>> = self
+            .design
+            .metrics
             .iter()
             .map(|m| {
-                let i = metric_index(m.name).expect("registry metric");
+                let i = m.index();
                 let mut row = vec![m.name.to_string()];
                 for r in self.results {
                     let a = &r.summary[i];
@@ -545,93 +734,45 @@ impl Experiment<'_> {
     }
 }
 
-/// One parameter of a sensitivity analysis with the metric at its low and
-/// high settings, against the base (point 0).
-#[derive(Debug, Clone)]
-pub struct Swing<'a> {
-    /// The parameter moved.
-    pub knob: &'a Knob,
-    /// The point of the low setting.
-    pub low: usize,
-    /// The point of the high setting.
-    pub high: usize,
-}
+// ----- sensitivity -----------------------------------------------------------
 
-/// The sensitivity of one metric: swings ranked by the larger absolute
-/// paired difference.
-#[derive(Debug, Clone)]
-pub struct Sensitivity<'a> {
-    /// The experiment (point 0 is the base).
-    pub experiment: Experiment<'a>,
-    /// The metric.
-    pub metric: &'static Metric,
-    /// The moved parameters, ranked.
-    pub swings: Vec<Swing<'a>>,
-    /// Parameters that could not be moved (the invalid point's error).
-    pub skipped: Vec<(String, String)>,
-}
-
-impl<'a> Sensitivity<'a> {
-    /// Ranks `swings` by the larger absolute paired difference of `metric`.
-    pub fn new(
-        experiment: Experiment<'a>,
-        metric: &'static Metric,
-        swings: Vec<Swing<'a>>,
-        skipped: Vec<(String, String)>,
-    ) -> Self {
-        let mut s = Sensitivity {
-            experiment,
-            metric,
-            swings,
-            skipped,
-        };
-        let effect = |s: &Sensitivity, w: &Swing| -> f64 {
-            [w.low, w.high]
-                .iter()
-                .filter_map(|&p| s.diff(p).paired.mean)
-                .map(f64::abs)
-                .fold(0.0, f64::max)
-        };
-        let mut ranked: Vec<(f64, Swing)> = s
-            .swings
-            .iter()
-            .map(|w| (effect(&s, w), w.clone()))
-            .collect();
-        // Stable: equal effects keep the scenario's key order.
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        s.swings = ranked.into_iter().map(|(_, w)| w).collect();
-        s
+impl Experiment<'_> {
+    fn sensitivity_metric(&self) -> &'static Metric {
+        self.design
+            .sensitivity
+            .as_ref()
+            .expect("a sensitivity design has its metric")
+            .metric
     }
 
-    fn index(&self) -> usize {
-        metric_index(self.metric.name).expect("registry metric")
+    /// The sensitivity metric's mean at point `p`.
+    pub fn mean(&self, p: usize) -> Option<f64> {
+        self.results[p].summary[self.sensitivity_metric().index()].mean
     }
 
-    /// The paired difference of the metric at point `p` from the base.
+    /// The paired difference of the sensitivity metric at point `p` from
+    /// the base.
     pub fn diff(&self, p: usize) -> Difference {
-        self.experiment.difference_at(p, self.index())
-    }
-
-    /// The metric's mean at point `p`.
-    pub(crate) fn mean(&self, p: usize) -> Option<f64> {
-        self.experiment.results[p].summary[self.index()].mean
+        self.difference_at(p, self.sensitivity_metric().index())
     }
 
     /// One row per parameter, ranked: `rank`, `parameter`, `status`
     /// (assumed or cited), `source`, `base`, `low`, `high` (values), then the
     /// metric's mean at base, low and high and the paired differences with
     /// their 95% CIs.
-    pub fn frame(&self) -> DataFrame {
-        let s = &self.swings;
-        let text = |f: &dyn Fn(&Swing) -> String| -> Vec<String> { s.iter().map(f).collect() };
-        let num =
-            |f: &dyn Fn(&Swing) -> Option<f64>| -> Vec<Option<f64>> { s.iter().map(f).collect() };
+    pub fn sensitivity_frame(&self) -> DataFrame {
+        let s = &self.ranked;
+        let metric = self.sensitivity_metric();
+        let text = |f: &dyn Fn(&Swing) -> String| -> Vec<String> { s.iter().map(|w| f(w)).collect() };
+        let num = |f: &dyn Fn(&Swing) -> Option<f64>| -> Vec<Option<f64>> {
+            s.iter().map(|w| f(w)).collect()
+        };
         frame(vec![
             Column::new("rank".into(), (1..=s.len() as u32).collect::<Vec<u32>>()),
             Column::new("parameter".into(), text(&|w| w.knob.label.clone())),
             Column::new(
                 "status".into(),
-                text(&|w| if w.knob.assumed { "assumed" } else { "cited" }.to_string()),
+                text(&|w| status(w.knob.assumed).to_string()),
             ),
             Column::new(
                 "source".into(),
@@ -640,7 +781,7 @@ impl<'a> Sensitivity<'a> {
             Column::new("base".into(), text(&|w| w.knob.base.clone())),
             Column::new("low".into(), text(&|w| w.knob.low.clone())),
             Column::new("high".into(), text(&|w| w.knob.high.clone())),
-            Column::new("metric".into(), text(&|_| self.metric.name.to_string())),
+            Column::new("metric".into(), text(&|_| metric.name.to_string())),
             Column::new("metric_base".into(), num(&|_| self.mean(0))),
             Column::new("metric_low".into(), num(&|w| self.mean(w.low))),
             Column::new("metric_high".into(), num(&|w| self.mean(w.high))),
@@ -665,47 +806,11 @@ impl<'a> Sensitivity<'a> {
         ])
     }
 
-    /// The JSON document: the base point and the ranked `parameters` with
-    /// their values, status, metric means and paired differences.
-    pub fn json(&self) -> String {
-        let mut doc = self.experiment.header_json();
-        doc.insert("metric".into(), json!(self.metric.name));
-        doc.insert(
-            "base".into(),
-            serde_json::to_value(MetricsJson(&self.experiment.results[0].summary))
-                .expect("metrics always serialise"),
-        );
-        let params: Vec<Value> = self
-            .swings
-            .iter()
-            .enumerate()
-            .map(|(rank, w)| {
-                json!({
-                    "rank": rank + 1,
-                    "parameter": w.knob.label,
-                    "status": if w.knob.assumed { "assumed" } else { "cited" },
-                    "source": w.knob.source,
-                    "base": w.knob.base,
-                    "low": { "value": w.knob.low, "mean": finite(self.mean(w.low)), "difference": difference_json(&self.diff(w.low)) },
-                    "high": { "value": w.knob.high, "mean": finite(self.mean(w.high)), "difference": difference_json(&self.diff(w.high)) },
-                })
-            })
-            .collect();
-        doc.insert("parameters".into(), Value::Array(params));
-        let skipped: Vec<Value> = self
-            .skipped
-            .iter()
-            .map(|(k, why)| json!({ "parameter": k, "reason": why }))
-            .collect();
-        doc.insert("skipped".into(), Value::Array(skipped));
-        pretty(&Value::Object(doc))
-    }
-
     /// The tornado as a table, ranked: parameter, status, the metric at low
     /// and high, and the paired differences with CIs.
-    pub fn table(&self) -> String {
-        let m = self.metric;
-        let base = &self.experiment.results[0].summary[self.index()];
+    fn sensitivity_table(&self) -> String {
+        let m = self.sensitivity_metric();
+        let base = &self.results[0].summary[m.index()];
         let d = decimals(m.format, base);
         let header: Vec<String> = [
             "#",
@@ -721,14 +826,14 @@ impl<'a> Sensitivity<'a> {
         .map(ToString::to_string)
         .collect();
         let rows: Vec<Vec<String>> = self
-            .swings
+            .ranked
             .iter()
             .enumerate()
             .map(|(rank, w)| {
                 vec![
                     (rank + 1).to_string(),
                     w.knob.label.clone(),
-                    if w.knob.assumed { "assumed" } else { "cited" }.to_string(),
+                    status(w.knob.assumed).to_string(),
                     format!("{} -> {}", w.knob.shown.0, w.knob.shown.1),
                     number(self.mean(w.low), d),
                     number(self.mean(w.high), d),
@@ -737,10 +842,16 @@ impl<'a> Sensitivity<'a> {
                 ]
             })
             .collect();
-        let mut out = self.experiment.title();
+        let mut out = self.title();
         out.push_str(&format!("{} at the base: {}\n\n", m.name, cell(m, base)));
         out.push_str(&grid_text(&header, &rows, 3));
-        for (k, why) in &self.skipped {
+        let skipped = &self
+            .design
+            .sensitivity
+            .as_ref()
+            .expect("a sensitivity design")
+            .skipped;
+        for (k, why) in skipped {
             out.push_str(&format!("skipped {k}: {why}\n"));
         }
         out

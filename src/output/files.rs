@@ -16,18 +16,6 @@ use std::sync::Mutex;
 use polars::prelude::{DataFrame, PolarsResult};
 
 use crate::error::{Error, Result};
-use crate::experiment::RunResult;
-
-use super::frames::{encode_csv, encode_parquet, replications_frame, summary_frame, weekly_frame};
-
-/// The files [`write_run`] writes, in order.
-pub const RUN_FILES: [&str; 5] = [
-    "summary.csv",
-    "summary.parquet",
-    "replications.parquet",
-    "weekly.parquet",
-    "scenario.toml",
-];
 
 /// Distinguishes temporary files of one process, so concurrent writes of the
 /// same path from several threads never share a temporary file.
@@ -219,46 +207,6 @@ pub(crate) fn encode(
     encoder(df).map_err(|e| output_error(&dir.join(name), e))
 }
 
-/// Writes the files of a run into `dir` (created with its parents):
-/// `summary.csv`, `summary.parquet`, `replications.parquet`,
-/// `weekly.parquet` and the resolved scenario as `scenario.toml` (see
-/// [`RUN_FILES`]). Every byte is built before anything is written, and each
-/// file is written atomically ([`write_atomic_all`]). Returns the paths
-/// written, in [`RUN_FILES`] order.
-pub fn write_run(dir: &Path, result: &RunResult, resolved_toml: &str) -> Result<Vec<PathBuf>> {
-    write_run_with(dir, result, resolved_toml, Vec::new())
-}
-
-/// [`write_run`] with `extra` files (a report) in the same atomic batch, so
-/// an interrupted write leaves the old set or the new one, report included.
-pub fn write_run_with(
-    dir: &Path,
-    result: &RunResult,
-    resolved_toml: &str,
-    extra: Vec<(String, Vec<u8>)>,
-) -> Result<Vec<PathBuf>> {
-    let summary = summary_frame(result);
-    let contents: [Vec<u8>; 5] = [
-        encode(dir, RUN_FILES[0], &summary, encode_csv)?,
-        encode(dir, RUN_FILES[1], &summary, encode_parquet)?,
-        encode(
-            dir,
-            RUN_FILES[2],
-            &replications_frame(result),
-            encode_parquet,
-        )?,
-        encode(dir, RUN_FILES[3], &weekly_frame(result), encode_parquet)?,
-        resolved_toml.as_bytes().to_vec(),
-    ];
-    let mut files: Vec<(String, Vec<u8>)> = RUN_FILES
-        .iter()
-        .zip(contents)
-        .map(|(name, bytes)| (name.to_string(), bytes))
-        .collect();
-    files.extend(extra);
-    write_files(dir, &files)
-}
-
 /// A file written in pieces (a streamed event log): it grows under a
 /// temporary name beside its destination and takes its final name only on
 /// [`Streamed::commit_all`]; dropped uncommitted, it is removed.
@@ -376,14 +324,38 @@ pub fn read_optional(path: &Path) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::fixtures::run_result;
+
+    /// The five files a run writes besides its report, with `toml` as its
+    /// resolved scenario (contents other than the scenario do not matter here).
+    const RUN_FILES: [&str; 5] = [
+        "summary.csv",
+        "summary.parquet",
+        "replications.parquet",
+        "weekly.parquet",
+        "scenario.toml",
+    ];
+
+    fn write_run(dir: &Path, toml: &str) -> Result<Vec<PathBuf>> {
+        let files: Vec<(String, Vec<u8>)> = RUN_FILES
+            .iter()
+            .map(|n| {
+                let bytes = if *n == "scenario.toml" {
+                    toml.as_bytes().to_vec()
+                } else {
+                    format!("contents of {n}").into_bytes()
+                };
+                (n.to_string(), bytes)
+            })
+            .collect();
+        write_files(dir, &files)
+    }
 
     #[test]
     fn out_dir_of_another_scenario_is_refused_unless_forced() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("run");
         check_out_dir(&dir, "a", false).unwrap();
-        write_run(&dir, &run_result(), "name = \"a\"\n").unwrap();
+        write_run(&dir, "name = \"a\"\n").unwrap();
         check_out_dir(&dir, "a", false).unwrap();
         let err = check_out_dir(&dir, "b", false).unwrap_err();
         assert_eq!(err.exit_code(), 2);
@@ -414,27 +386,26 @@ mod tests {
     fn write_run_writes_exactly_the_five_files_and_no_temporaries() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("reports").join("canonical");
-        let result = run_result();
-        let written = write_run(&dir, &result, "name = \"canonical\"\n").unwrap();
+        let written = write_run(&dir, "name = \"canonical\"\n").unwrap();
         assert_eq!(written, RUN_FILES.map(|n| dir.join(n)));
         assert_eq!(listing(&dir), sorted(&RUN_FILES));
         assert_eq!(
             fs::read_to_string(dir.join("scenario.toml")).unwrap(),
             "name = \"canonical\"\n"
         );
-        let csv = fs::read(dir.join("summary.csv")).unwrap();
-        assert_eq!(csv, crate::output::summary_csv(&result).unwrap());
-        for name in &RUN_FILES[1..4] {
-            assert_eq!(&fs::read(dir.join(name)).unwrap()[..4], b"PAR1", "{name}");
+        for name in &RUN_FILES[..4] {
+            assert_eq!(
+                fs::read_to_string(dir.join(name)).unwrap(),
+                format!("contents of {name}")
+            );
         }
     }
 
     #[test]
     fn write_run_replaces_an_earlier_run() {
         let tmp = tempfile::tempdir().unwrap();
-        let result = run_result();
-        write_run(tmp.path(), &result, "old").unwrap();
-        write_run(tmp.path(), &result, "new").unwrap();
+        write_run(tmp.path(), "old").unwrap();
+        write_run(tmp.path(), "new").unwrap();
         assert_eq!(
             fs::read_to_string(tmp.path().join("scenario.toml")).unwrap(),
             "new"
@@ -459,7 +430,7 @@ mod tests {
         let blocker = tmp.path().join("weekly.parquet");
         fs::create_dir(&blocker).unwrap();
         fs::write(blocker.join("keep"), b"x").unwrap();
-        let err = write_run(tmp.path(), &run_result(), "toml").unwrap_err();
+        let err = write_run(tmp.path(), "toml").unwrap_err();
         match &err {
             Error::Output { path, .. } => assert!(path.ends_with("weekly.parquet"), "{path}"),
             other => panic!("unexpected error {other:?}"),
@@ -487,7 +458,7 @@ mod tests {
         fs::write(&file, b"x").unwrap();
         let dir = file.join("out");
         assert!(matches!(prepare_dir(&dir), Err(Error::Output { .. })));
-        let err = write_run(&dir, &run_result(), "").unwrap_err();
+        let err = write_run(&dir, "").unwrap_err();
         assert!(err.to_string().contains("plain"), "{err}");
     }
 

@@ -1,14 +1,14 @@
-//! Polars frames of a run (summary, per-replication metrics, weekly counts)
-//! and their CSV and Parquet encodings.
+//! The summary frame of a run, and the CSV and Parquet encodings of every
+//! frame (the per-point frames are built in output/experiment.rs).
 
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::experiment::RunResult;
-use crate::metrics::{Weekly, METRICS, WEEKLY_LEN};
+use crate::metrics::METRICS;
 
 /// Builds a frame from columns that were built together, so they have equal
-/// lengths and, being [`METRICS`] or [`Weekly`] names plus the key
+/// lengths and, being metric or weekly-count names plus the key
 /// columns, unique names; `DataFrame::new` checks only that.
 pub(crate) fn frame(columns: Vec<Column>) -> DataFrame {
     let height = columns.first().map_or(0, Column::len);
@@ -39,56 +39,6 @@ pub fn summary_frame(result: &RunResult) -> DataFrame {
         Column::new("ci95_low".into(), stat(|a| a.ci95_low)),
         Column::new("ci95_high".into(), stat(|a| a.ci95_high)),
     ])
-}
-
-/// One row per replication: `replication` (u32, from 0), then one nullable
-/// f64 column per metric in [`METRICS`] order.
-pub fn replications_frame(result: &RunResult) -> DataFrame {
-    let reps = &result.replications;
-    let mut columns = Vec::with_capacity(METRICS.len() + 1);
-    columns.push(Column::new(
-        "replication".into(),
-        reps.iter().map(|r| r.replication).collect::<Vec<u32>>(),
-    ));
-    for (i, metric) in METRICS.iter().enumerate() {
-        let values: Vec<Option<f64>> = reps
-            .iter()
-            .map(|r| r.metrics.get(i).copied().flatten())
-            .collect();
-        columns.push(Column::new(metric.name.into(), values));
-    }
-    frame(columns)
-}
-
-/// One row per replication and week: `replication` (u32), `week` (u32,
-/// 1-based: week 1 is [0, 1 week) of simulated time, warm-up included), then
-/// the [`Weekly`] counts (u64).
-pub fn weekly_frame(result: &RunResult) -> DataFrame {
-    let rows: Vec<(u32, u32, [u64; WEEKLY_LEN])> = result
-        .replications
-        .iter()
-        .flat_map(|r| {
-            (1u32..)
-                .zip(&r.weekly)
-                .map(move |(week, counts)| (r.replication, week, counts.values()))
-        })
-        .collect();
-    let mut columns = Vec::with_capacity(WEEKLY_LEN + 2);
-    columns.push(Column::new(
-        "replication".into(),
-        rows.iter().map(|row| row.0).collect::<Vec<u32>>(),
-    ));
-    columns.push(Column::new(
-        "week".into(),
-        rows.iter().map(|row| row.1).collect::<Vec<u32>>(),
-    ));
-    for (i, count) in Weekly::ALL.iter().enumerate() {
-        columns.push(Column::new(
-            count.name().into(),
-            rows.iter().map(|row| row.2[i]).collect::<Vec<u64>>(),
-        ));
-    }
-    frame(columns)
 }
 
 /// Encodes a frame as CSV (header row, comma-separated, empty field for null).
@@ -171,58 +121,9 @@ mod tests {
     }
 
     #[test]
-    fn replications_frame_has_a_column_per_metric() {
-        let result = run_result();
-        let df = replications_frame(&result);
-        assert_eq!(df.shape(), (3, METRICS.len() + 1));
-        let mut expected = vec!["replication".to_string()];
-        expected.extend(METRICS.iter().map(|m| m.name.to_string()));
-        assert_eq!(names(&df), expected);
-        assert_eq!(df.column("replication").unwrap().dtype(), &DataType::UInt32);
-        let share = df.column("nurture_share").unwrap().f64().unwrap();
-        assert_eq!(share.get(0), Some(0.25));
-        assert_eq!(share.get(1), None);
-        assert_eq!(df.column("cost_per_meeting").unwrap().null_count(), 3);
-    }
-
-    #[test]
-    fn weekly_frame_has_a_row_per_replication_and_week_from_week_one() {
-        let df = weekly_frame(&run_result());
-        assert_eq!(df.shape(), (9, WEEKLY_LEN + 2));
-        let mut expected = vec!["replication".to_string(), "week".to_string()];
-        expected.extend(Weekly::ALL.iter().map(|w| w.name().to_string()));
-        assert_eq!(names(&df), expected);
-        let week: Vec<u32> = df
-            .column("week")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .into_no_null_iter()
-            .collect();
-        assert_eq!(week, [1, 2, 3, 1, 2, 3, 1, 2, 3]);
-        let arrived = df.column("leads_arrived").unwrap().u64().unwrap();
-        assert_eq!(arrived.get(2), Some(102));
-        let sent = df.column("emails_sent").unwrap().u64().unwrap();
-        assert_eq!(sent.get(8), Some(62));
-    }
-
-    #[test]
-    fn empty_results_give_empty_frames() {
-        let mut result = run_result();
-        result.replications.clear();
-        assert_eq!(replications_frame(&result).shape(), (0, METRICS.len() + 1));
-        assert_eq!(weekly_frame(&result).shape(), (0, WEEKLY_LEN + 2));
-        assert!(parquet_bytes(&weekly_frame(&result)).is_ok());
-    }
-
-    #[test]
     fn parquet_reads_back_to_the_same_frames() {
         let result = run_result();
-        for df in [
-            summary_frame(&result),
-            replications_frame(&result),
-            weekly_frame(&result),
-        ] {
+        for df in [summary_frame(&result)] {
             let bytes = parquet_bytes(&df).unwrap();
             assert_eq!(&bytes[..4], b"PAR1");
             let back = read_parquet(bytes);

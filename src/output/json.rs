@@ -13,7 +13,7 @@ use crate::metrics::{Aggregate, METRICS};
 /// Struct fields serialise in declaration order and the metrics map is
 /// written in [`METRICS`] order, so the document's order does not depend on
 /// serde_json's `preserve_order` feature. Sweep and compare documents embed
-/// one of these per point.
+/// their own documents (output/experiment.rs).
 #[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct RunJson<'a> {
     scenario: &'a str,
@@ -41,24 +41,29 @@ pub(crate) struct MetricsJson<'a>(pub(crate) &'a [Aggregate]);
 /// The statistics of one metric; serde_json writes `None` and non-finite
 /// values as `null`.
 #[derive(serde::Serialize)]
-struct StatsJson {
-    mean: Option<f64>,
-    sd: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
+pub(crate) struct StatsJson {
+    pub(crate) mean: Option<f64>,
+    pub(crate) sd: Option<f64>,
+    pub(crate) ci95_low: Option<f64>,
+    pub(crate) ci95_high: Option<f64>,
+}
+
+impl From<&Aggregate> for StatsJson {
+    fn from(a: &Aggregate) -> Self {
+        StatsJson {
+            mean: a.mean,
+            sd: a.sd,
+            ci95_low: a.ci95_low,
+            ci95_high: a.ci95_high,
+        }
+    }
 }
 
 impl Serialize for MetricsJson<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len().min(METRICS.len())))?;
         for (metric, a) in METRICS.iter().zip(self.0) {
-            let stats = StatsJson {
-                mean: a.mean,
-                sd: a.sd,
-                ci95_low: a.ci95_low,
-                ci95_high: a.ci95_high,
-            };
-            map.serialize_entry(metric.name, &stats)?;
+            map.serialize_entry(metric.name, &StatsJson::from(a))?;
         }
         map.end()
     }

@@ -1,8 +1,10 @@
 //! The experiment folder's own records, pure encoders and decoders: one job
 //! file per finished job (`jobs/job-0000042.json`), written as jobs finish so
 //! an interrupted experiment keeps them and `--resume` (or `merge`) reuses
-//! them, and the plan manifest (`plan.json`) that says which experiment
-//! they belong to.
+//! them; the plan record (`plan.json`), the design of the experiment, from
+//! which `--resume` checks that a folder holds the same experiment and
+//! `merge` rebuilds every point and report without the command line; and
+//! the shard record (`shard.json`).
 //!
 //! A job file holds exactly what the job computed, floats in their shortest
 //! round-trip form, so a result read back is bit-identical to the one
@@ -12,26 +14,26 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::experiment::{Plan, ReplicationResult};
-use crate::metrics::{WeekCounts, METRICS, WEEKLY_LEN};
+use crate::experiment::select::Goal;
+use crate::experiment::{
+    Design, Kind, Made, ParamValue, Plan, Point, SensitivityDesign, Swing,
+};
+use crate::metrics::{named, WeekCounts, METRICS, WEEKLY_LEN};
+use crate::output::Format;
+use crate::replication::ReplicationResult;
+use crate::scenario::load_text;
 
 /// The folder of job files inside an experiment's output folder.
 pub const JOBS_DIR: &str = "jobs";
-/// The plan manifest's file name.
+/// The plan record's file name.
 pub const PLAN_FILE: &str = "plan.json";
 /// The file that marks a folder as one shard of an experiment.
 pub const SHARD_FILE: &str = "shard.json";
 
-/// What a shard records so that `salesim merge` can finish the experiment:
-/// the command line that made it (from which the merge rebuilds the same
-/// points and reports), the folder it ran in (for relative paths), and
-/// which shard it is.
+/// Which shard of an experiment a folder holds (`--shard K/N`); the
+/// experiment itself is its `plan.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ShardRecord {
-    /// The command line, program name first.
-    pub argv: Vec<String>,
-    /// The working directory it ran in.
-    pub cwd: String,
     /// K.
     pub index: u64,
     /// N.
@@ -124,12 +126,31 @@ fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
     h
 }
 
-/// The plan manifest: what the experiment is, so that resumed runs and
-/// shards can be checked to belong to it.
+/// The hash of every point's resolved scenario, in hex.
+fn scenarios_hash(points: &[Point]) -> String {
+    let text = points
+        .iter()
+        .flat_map(|p| p.resolved_toml.bytes().chain([0u8]));
+    format!("{:016x}", fnv1a(text))
+}
+
+/// A sensitivity analysis as the record keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Manifest {
-    /// `run`, `sweep`, `compare` or `sensitivity`.
-    pub kind: String,
+pub struct SensitivityRecord {
+    /// The metric's name.
+    pub metric: String,
+    /// The moved parameters and their points.
+    pub swings: Vec<Swing>,
+    /// Parameters that could not be moved, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// The plan record: what the experiment is, so that resumed runs and shards
+/// can be checked to belong to it and merged without the command line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanRecord {
+    /// Which command.
+    pub kind: Kind,
     /// The base scenario's name.
     pub scenario: String,
     /// The seed every point shares.
@@ -139,53 +160,69 @@ pub struct Manifest {
     /// Parameter names.
     pub params: Vec<String>,
     /// Each point's parameter values.
-    pub points: Vec<Vec<String>>,
+    pub points: Vec<Vec<ParamValue>>,
     /// Number of jobs.
     pub jobs: u64,
     /// FNV-1a hash of every point's resolved scenario, in hex.
     pub scenarios_hash: String,
+    /// The base scenario, resolved.
+    pub base: String,
+    /// How each point's scenario is made from the base.
+    pub made: Vec<Made>,
+    /// The metrics of the experiment's table.
+    pub metrics: Vec<String>,
+    /// How a sweep chooses its point.
+    pub goal: Option<Goal>,
+    /// The point whose replications write the event log.
+    pub event_log: Option<usize>,
+    /// A sensitivity analysis's metric and swings.
+    pub sensitivity: Option<SensitivityRecord>,
+    /// How the command printed its report (a merge prints it so too).
+    pub format: Format,
 }
 
-impl Manifest {
-    /// The manifest of `plan`.
-    pub fn new(
-        kind: &str,
-        scenario: &str,
-        params: &[String],
-        values: &[Vec<String>],
-        plan: &Plan,
-    ) -> Self {
-        let text = plan
-            .points
-            .iter()
-            .flat_map(|p| p.resolved_toml.bytes().chain([0u8]));
-        Manifest {
-            kind: kind.to_string(),
-            scenario: scenario.to_string(),
+impl PlanRecord {
+    /// The record of `design`, printed in `format`.
+    pub fn of(design: &Design, format: Format) -> Self {
+        let plan = &design.plan;
+        PlanRecord {
+            kind: design.kind,
+            scenario: design.name().to_string(),
             seed: plan.seed,
             replications: plan.replications,
-            params: params.to_vec(),
-            points: values.to_vec(),
+            params: plan.params.clone(),
+            points: plan.points.iter().map(|p| p.values.clone()).collect(),
             jobs: plan.job_count(),
-            scenarios_hash: format!("{:016x}", fnv1a(text)),
+            scenarios_hash: scenarios_hash(&plan.points),
+            base: design.base.resolved_toml.clone(),
+            made: plan.points.iter().map(|p| p.made.clone()).collect(),
+            metrics: design.metrics.iter().map(|m| m.name.to_string()).collect(),
+            goal: design.goal.clone(),
+            event_log: design.event_log,
+            sensitivity: design.sensitivity.as_ref().map(|s| SensitivityRecord {
+                metric: s.metric.name.to_string(),
+                swings: s.swings.clone(),
+                skipped: s.skipped.clone(),
+            }),
+            format,
         }
     }
 
-    /// The manifest's bytes.
+    /// The record's bytes.
     pub fn encode(&self) -> Vec<u8> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("plain data always serialises");
         bytes.push(b'\n');
         bytes
     }
 
-    /// Reads a manifest.
-    pub fn decode(bytes: &[u8], path: &str) -> Result<Manifest> {
+    /// Reads a record.
+    pub fn decode(bytes: &[u8], path: &str) -> Result<PlanRecord> {
         serde_json::from_slice(bytes)
-            .map_err(|e| Error::Usage(format!("{path} is not a salesim plan manifest: {e}")))
+            .map_err(|e| Error::Usage(format!("{path} is not a salesim plan record: {e}")))
     }
 
-    /// Why `other` is not the same experiment, if it is not.
-    pub fn mismatch(&self, other: &Manifest) -> Option<String> {
+    /// Why `other` is not the same experiment (the same jobs), if it is not.
+    pub fn mismatch(&self, other: &PlanRecord) -> Option<String> {
         let what = if self.kind != other.kind {
             "command"
         } else if self.params != other.params || self.points != other.points {
@@ -201,16 +238,81 @@ impl Manifest {
         };
         Some(what.to_string())
     }
+
+    /// Rebuilds the design the record was made from: every point's
+    /// scenario from the base and its overrides (or its own scenario),
+    /// checked against the recorded hash. `path` names the record in
+    /// messages.
+    pub fn design(&self, path: &str) -> Result<Design> {
+        let bad = |message: String| Error::Usage(format!("{path}: {message}"));
+        if self.made.len() != self.points.len() {
+            return Err(bad(format!(
+                "{} points but {} scenarios",
+                self.points.len(),
+                self.made.len()
+            )));
+        }
+        let base = load_text(&self.base, &format!("{path} (base scenario)"), &[])?;
+        let mut points = Vec::with_capacity(self.points.len());
+        for (p, (values, made)) in self.points.iter().zip(&self.made).enumerate() {
+            let name = format!("{path} (point {p})");
+            let loaded = match made {
+                Made::Base(overrides) => load_text(&self.base, &name, overrides)?,
+                Made::Own(toml) => load_text(toml, &name, &[])?,
+            };
+            points.push(Point {
+                values: values.clone(),
+                scenario: loaded.scenario,
+                resolved_toml: loaded.resolved_toml,
+                made: made.clone(),
+            });
+        }
+        if scenarios_hash(&points) != self.scenarios_hash {
+            return Err(bad(
+                "its scenarios do not rebuild the ones it ran (was it edited, or written by another salesim version?)"
+                    .to_string(),
+            ));
+        }
+        let plan = Plan::new(self.params.clone(), points)?;
+        if plan.job_count() != self.jobs {
+            return Err(bad(format!(
+                "{} jobs recorded, {} planned",
+                self.jobs,
+                plan.job_count()
+            )));
+        }
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| named(path, m))
+            .collect::<Result<_>>()?;
+        let sensitivity = match &self.sensitivity {
+            None => None,
+            Some(s) => Some(SensitivityDesign {
+                metric: named(path, &s.metric)?,
+                swings: s.swings.clone(),
+                skipped: s.skipped.clone(),
+            }),
+        };
+        Ok(Design {
+            kind: self.kind,
+            base,
+            plan,
+            metrics,
+            goal: self.goal.clone(),
+            event_log: self.event_log,
+            sensitivity,
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::Point;
     use crate::scenario::{load_embedded, Override};
     use std::collections::BTreeMap;
 
-    fn plan() -> Plan {
+    fn design() -> Design {
         let loaded = load_embedded(&[
             Override {
                 path: "run.replications".into(),
@@ -222,19 +324,37 @@ mod tests {
             },
         ])
         .unwrap();
-        Plan::new(vec![Point {
-            params: vec![],
-            scenario: loaded.scenario,
-            resolved_toml: loaded.resolved_toml,
-        }])
-        .unwrap()
+        let overrides = vec![Override {
+            path: "gate.nurture_below".into(),
+            value: "0.30".into(),
+        }];
+        let point = load_text(&loaded.resolved_toml, "t", &overrides).unwrap();
+        let plan = Plan::new(
+            vec!["gate.nurture_below".into()],
+            vec![Point {
+                values: vec![ParamValue::parse("0.30")],
+                scenario: point.scenario,
+                resolved_toml: point.resolved_toml,
+                made: Made::Base(overrides),
+            }],
+        )
+        .unwrap();
+        Design {
+            kind: Kind::Sweep,
+            base: loaded,
+            plan,
+            metrics: vec![named("t", "meetings").unwrap()],
+            goal: None,
+            event_log: Some(0),
+            sensitivity: None,
+        }
     }
 
     #[test]
     fn job_files_round_trip_bit_for_bit() {
-        let plan = plan();
+        let plan = design().plan;
         let results = plan
-            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()))
+            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()), None)
             .unwrap();
         for (j, result) in &results {
             let bytes = encode_job(&plan, *j, result);
@@ -247,7 +367,7 @@ mod tests {
 
     #[test]
     fn broken_or_foreign_job_files_are_not_results() {
-        let plan = plan();
+        let plan = design().plan;
         assert!(decode_job(&plan, b"{\"job\": 0").is_none());
         assert!(decode_job(&plan, b"{}").is_none());
         let foreign =
@@ -256,10 +376,9 @@ mod tests {
     }
 
     #[test]
-    fn manifests_tell_experiments_apart() {
-        let plan = plan();
-        let a = Manifest::new("sweep", "canonical", &[], &[vec![]], &plan);
-        assert_eq!(Manifest::decode(&a.encode(), "plan.json").unwrap(), a);
+    fn plan_records_tell_experiments_apart() {
+        let a = PlanRecord::of(&design(), Format::Table);
+        assert_eq!(PlanRecord::decode(&a.encode(), "plan.json").unwrap(), a);
         assert_eq!(a.mismatch(&a), None);
         let mut b = a.clone();
         b.seed += 1;
@@ -267,5 +386,22 @@ mod tests {
         let mut c = a.clone();
         c.scenarios_hash = "0".into();
         assert_eq!(a.mismatch(&c).as_deref(), Some("scenario"));
+    }
+
+    #[test]
+    fn a_plan_record_rebuilds_its_design_and_refuses_an_edited_one() {
+        let d = design();
+        let record = PlanRecord::of(&d, Format::Json);
+        let back = record.design("plan.json").unwrap();
+        assert_eq!(PlanRecord::of(&back, Format::Json), record);
+        assert_eq!(back.plan.points[0].scenario.gate.nurture_below, 0.3);
+        let mut edited = record.clone();
+        edited.made = vec![Made::Base(vec![Override {
+            path: "gate.nurture_below".into(),
+            value: "0.31".into(),
+        }])];
+        let err = edited.design("plan.json").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("do not rebuild"), "{err}");
     }
 }

@@ -12,6 +12,7 @@ use super::font::{FONT, FONT_BYTES};
 use super::{metric_rows, stat, PointReport, ReportInput, Stat};
 use crate::diagram::bpmn::escape;
 use crate::diagram::{svg::to_svg, Layout};
+use crate::experiment::Kind;
 use crate::metrics::{metric, Format};
 
 /// The headline metrics and what each tells a planner.
@@ -189,14 +190,14 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
         "<h1>{}</h1>\n<p>{}</p>\n<p class=\"meta\">salesim {} of <strong>{}</strong>: {} replications per point, seed {}.{}</p>",
         escape(&input.name),
         escape(&input.description),
-        escape(&input.kind),
+        input.kind,
         escape(&input.name),
         input.replications,
         input.seed,
-        input.objective.as_ref().map_or(String::new(), |o| format!(" Chosen by: {}.", escape(o)))
+        input.objective.as_ref().map_or(String::new(), |o| format!(" Chosen by: {}.", escape(&o.to_string())))
     );
     // The sweep control.
-    if input.kind == "sweep" {
+    if input.kind == Kind::Sweep {
         let _ = writeln!(
             h,
             "<div id=\"control\" hidden><label for=\"point\">Point of the sweep ({}): <strong id=\"point-label\">{}</strong></label><input type=\"range\" id=\"point\" min=\"0\" max=\"{}\" value=\"{shown}\"></div>",
@@ -251,7 +252,7 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
     }
     // The full metric table.
     h.push_str("<h2>Every metric</h2>\n<table>\n<tr><th>metric</th><th>unit</th>");
-    let columns: Vec<&PointReport> = if input.kind == "compare" {
+    let columns: Vec<&PointReport> = if input.kind == Kind::Compare {
         input.points.iter().collect()
     } else {
         vec![point]
@@ -299,7 +300,7 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
         );
     }
     h.push_str("</table>\n");
-    if input.kind == "sweep" {
+    if input.kind == Kind::Sweep {
         h.push_str(&sweep_data(input, charts));
         let _ = writeln!(h, "<script>{SCRIPT}</script>");
     }
@@ -336,7 +337,7 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
         .map(|(i, p)| {
             p.values
                 .get(axis)
-                .and_then(|v| v.trim_matches('"').parse().ok())
+                .and_then(crate::experiment::ParamValue::number)
                 .unwrap_or(i as f64)
         })
         .collect();
@@ -357,11 +358,11 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::RunResult;
+    use crate::experiment::{ParamValue, RunResult};
     use crate::report::{input, point, ReportInput};
     use crate::scenario::load_embedded;
 
-    fn run_input(kind: &str, points: usize) -> (ReportInput, crate::scenario::Loaded) {
+    fn run_input(kind: Kind, points: usize) -> (ReportInput, crate::scenario::Loaded) {
         let loaded = load_embedded(&[]).unwrap();
         let mut sc = loaded.scenario.clone();
         sc.run.replications = 2;
@@ -372,7 +373,7 @@ mod tests {
             .map(|i| {
                 point(
                     format!("p{i}"),
-                    vec![format!("0.{}", i + 3)],
+                    vec![ParamValue::parse(&format!("0.{}", i + 3))],
                     &sc,
                     &result,
                     i != 0,
@@ -380,7 +381,7 @@ mod tests {
             })
             .collect();
         let mut r = input(kind, &loaded, pts);
-        if kind == "sweep" {
+        if kind == Kind::Sweep {
             r.params = vec!["gate.nurture_below".into()];
             r.chosen = Some(1);
         }
@@ -391,18 +392,18 @@ mod tests {
     /// trade-off chart's x axis does, not a parameter held at one value.
     #[test]
     fn the_marker_follows_the_first_varying_parameter() {
-        let (mut r, _) = run_input("sweep", 3);
+        let (mut r, _) = run_input(Kind::Sweep, 3);
         r.params = vec!["review.order".into(), "gate.nurture_below".into()];
         for p in &mut r.points {
             let swept = p.values[0].clone();
-            p.values = vec!["\"fifo\"".into(), swept];
+            p.values = vec![ParamValue::parse("\"fifo\""), swept];
         }
         assert!(sweep_data(&r, &[]).contains("\"x\":[0.3,0.4,0.5]"));
     }
 
     #[test]
     fn the_page_is_self_contained_and_complete() {
-        let (r, loaded) = run_input("run", 1);
+        let (r, loaded) = run_input(Kind::Run, 1);
         let files = crate::report::files(&r, &loaded.scenario);
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         // Nothing fetched: every URL is an XML namespace.
@@ -441,7 +442,7 @@ mod tests {
 
     #[test]
     fn a_sweep_page_carries_its_points_for_the_control() {
-        let (r, loaded) = run_input("sweep", 3);
+        let (r, loaded) = run_input(Kind::Sweep, 3);
         let files = crate::report::files(&r, &loaded.scenario);
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         let start = html.find("id=\"points\">").unwrap() + "id=\"points\">".len();

@@ -74,7 +74,6 @@ pub(crate) fn load_embedded(overrides: &[Override]) -> Result<Loaded> {
 
 /// Loads a scenario from TOML text, as if read from a file named `name`
 /// (relative paths inside are relative to the current folder).
-#[cfg(test)]
 pub(crate) fn load_str(text: &str, name: &str, overrides: &[Override]) -> Result<Loaded> {
     let mut root = raw::parse_document(text, name)?;
     let mut chain = vec![(name.to_string(), name.to_string())];

@@ -126,7 +126,7 @@ fn check_arrivals(block: &str) -> Result<(), TestCaseError> {
             let expected = sc.arrivals.expected_before(sc.run.horizon);
             prop_assert!(expected <= 1e8, "accepted {} expected leads", expected);
             if expected <= 50_000.0 {
-                let result = salesim::pipeline::run_replication(&sc, 0);
+                let result = salesim::replication::run(&sc, 0);
                 prop_assert!(result.is_ok(), "{:?}", result.err());
             }
         }

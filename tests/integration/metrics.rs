@@ -4,7 +4,8 @@
 
 use salesim::experiment::RunResult;
 use salesim::metrics::metric_index;
-use salesim::pipeline::{run_replication, run_replication_with, Happening, Recorder, Stage};
+use salesim::pipeline::{Happening, Recorder, Stage};
+use salesim::replication::{run as run_replication, run_with as run_replication_with};
 use salesim::scenario::Scenario;
 
 use crate::common::{beta_cdf_integer, check_binomial, half_width_999, mean, run, scenario};
@@ -228,7 +229,7 @@ fn a_second_recorder_sees_the_run_the_metrics_count() {
         horizon: sc.run.horizon,
         ..Probe::default()
     };
-    let with_probe = run_replication_with(&sc, 0, &mut probe).unwrap();
+    let (with_probe, _) = run_replication_with(&sc, 0, &mut probe).unwrap();
     let alone = run_replication(&sc, 0).unwrap();
     // The probe changes nothing.
     assert_eq!(with_probe, alone);

@@ -4,7 +4,7 @@
 
 use salesim::experiment::{self, RunResult};
 use salesim::metrics::{metric_index, Weekly};
-use salesim::pipeline::run_replication;
+use salesim::replication::run as run_replication;
 
 use crate::common::{mean, run, scenario};
 
@@ -124,7 +124,7 @@ fn threshold_scenarios_see_the_same_leads() {
                 "{name} differs between thresholds"
             );
         }
-        let routed = |r: &salesim::experiment::ReplicationResult| {
+        let routed = |r: &salesim::replication::ReplicationResult| {
             r.metrics[metric_index("leads_to_nurture").unwrap()].unwrap()
                 + r.metrics[metric_index("leads_to_outreach").unwrap()].unwrap()
         };
