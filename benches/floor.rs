@@ -23,11 +23,11 @@ use rand_distr::StandardNormal;
 use salesim::dist::Dist;
 use salesim::engine::{Engine, Lane};
 use salesim::pipeline::{
-    queue_profile, stage_spec, Answer, Happening, LeadStreams, QueueProfile,
-    Recorder, Resource, Stage, Verdict, EVENT_BYTES,
+    queue_profile, stage_spec, Answer, Happening, LeadStreams, QueueProfile, Recorder, Resource,
+    Stage, Verdict, EVENT_BYTES,
 };
-use salesim::rng::{Purpose, ReplicationKey, Stream};
 use salesim::replication::run as run_replication;
+use salesim::rng::{Purpose, ReplicationKey, Stream};
 use salesim::scenario::Scenario;
 
 /// Every draw of one replication, counted from its happenings.

@@ -237,7 +237,7 @@ fn report(args: &ReportArgs) -> Result<()> {
         .map_err(|e| Error::Usage(format!("{}: {e}", json_path.display())))?;
     let base = scenario::load_file(&args.dir.join("scenario.toml"), &[])?;
     let written =
-        output::files::write_files(&args.dir, &crate::report::files(&input, &base.scenario))?;
+        output::files::write_files(&args.dir, &crate::report::files(&input, &base.scenario)?)?;
     eprintln!(
         "wrote {} report files to {}",
         written.len(),

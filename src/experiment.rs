@@ -54,10 +54,15 @@ pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> 
     };
     let plan = Plan::new(Vec::new(), vec![point])?;
     let jobs = plan.pending(None, &std::collections::BTreeMap::new());
-    let done = plan.run(&jobs, threads, &|_, _| {
-        on_done();
-        Ok(())
-    }, None)?;
+    let done = plan.run(
+        &jobs,
+        threads,
+        &|_, _| {
+            on_done();
+            Ok(())
+        },
+        None,
+    )?;
     let mut results = plan.assemble(done)?;
     Ok(results.remove(0))
 }

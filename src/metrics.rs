@@ -622,7 +622,11 @@ fn did_you_mean(name: &str) -> String {
         .filter(|(score, _)| *score >= 0.85)
         .collect();
     close.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let names: Vec<String> = close.iter().take(3).map(|(_, n)| format!("\"{n}\"")).collect();
+    let names: Vec<String> = close
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("\"{n}\""))
+        .collect();
     match names.len() {
         0 => String::new(),
         _ => format!("; did you mean {}?", names.join(" or ")),
@@ -933,7 +937,10 @@ mod tests {
         let err = named("--objective", "meetngs").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         let text = err.to_string();
-        assert!(text.contains("--objective: unknown metric \"meetngs\""), "{text}");
+        assert!(
+            text.contains("--objective: unknown metric \"meetngs\""),
+            "{text}"
+        );
         assert!(text.contains("did you mean \"meetings\""), "{text}");
         let text = named("--metric", "hours_saved").unwrap_err().to_string();
         assert!(text.contains("\"hours_saved_per_rep_week\""), "{text}");

@@ -38,8 +38,8 @@ pub(crate) mod fixtures {
     //! A small hand-made [`RunResult`] shared by the output tests.
 
     use crate::experiment::RunResult;
-    use crate::replication::ReplicationResult;
     use crate::metrics::{aggregate, WeekCounts, METRICS};
+    use crate::replication::ReplicationResult;
 
     /// Three replications of three weeks; `nurture_share` is undefined in
     /// replication 1 and `cost_per_meeting` in every replication.

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagram;
+use crate::error::Result;
 use crate::experiment::select::Goal;
 use crate::experiment::sensitivity::is_assumed;
 use crate::experiment::{Kind, ParamValue, RunResult};
@@ -264,7 +265,13 @@ pub fn of(e: &Experiment) -> ReportInput {
                     .collect::<Vec<_>>()
                     .join(", "),
             };
-            self::point(label, point.values.clone(), &point.scenario, result, e.feasible(p))
+            self::point(
+                label,
+                point.values.clone(),
+                &point.scenario,
+                result,
+                e.feasible(p),
+            )
         })
         .collect();
     let mut input = input(design.kind, &design.base, points);
@@ -363,7 +370,7 @@ fn weekly_series(p: &PointReport) -> Vec<Series> {
 }
 
 /// The charts of a report.
-pub fn charts(input: &ReportInput) -> Vec<Chart> {
+pub fn charts(input: &ReportInput) -> Result<Vec<Chart>> {
     let shown: Vec<&PointReport> = match input.kind {
         Kind::Compare => input.points.iter().collect(),
         _ => {
@@ -379,7 +386,7 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
     out.push(charts::weekly(
         panels,
         "Volume per week (leads, emails, touches)",
-    ));
+    )?);
     let unit = metric("rep_prep_hours").map_or("h", |m| m.unit);
     out.push(charts::rep_hours(
         shown
@@ -393,9 +400,9 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
             })
             .collect(),
         unit,
-    ));
+    )?);
     if input.kind == Kind::Sweep && !input.params.is_empty() {
-        out.extend(sweep_charts(input));
+        out.extend(sweep_charts(input)?);
     }
     if let Some(first) = shown.first() {
         let bands: Vec<(String, f64)> = ["< 1 h", "1-8 h", "8-24 h", "1-3 d", "> 3 d"]
@@ -417,7 +424,7 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
                 - col(Weekly::DraftsExpired);
             backlog.push(level.max(0.0));
         }
-        out.push(charts::review_gate(bands, backlog));
+        out.push(charts::review_gate(bands, backlog)?);
     }
     out.push(charts::rep_time(
         shown
@@ -432,7 +439,7 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
             })
             .collect(),
         unit,
-    ));
+    )?);
     if let Some((name, swings)) = &input.sensitivity {
         let m = metric(name);
         let label = m.map_or(name.clone(), |m| m.axis_label());
@@ -450,9 +457,9 @@ pub fn charts(input: &ReportInput) -> Vec<Chart> {
                 assumed: s.assumed,
             })
             .collect();
-        out.push(charts::tornado(&label, base, rows));
+        out.push(charts::tornado(&label, base, rows)?);
     }
-    out
+    Ok(out)
 }
 
 /// The swept parameters that take more than one value across the points:
@@ -466,7 +473,7 @@ pub(crate) fn varying(input: &ReportInput) -> Vec<usize> {
         .collect()
 }
 
-fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
+fn sweep_charts(input: &ReportInput) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
     let varying = varying(input);
     let numeric = |i: usize| -> Option<Vec<f64>> {
@@ -501,7 +508,7 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
                 panels,
                 input.chosen,
                 feasible,
-            ));
+            )?);
         }
     } else if varying.len() == 2 {
         let (iy, ix) = (varying[0], varying[1]);
@@ -539,15 +546,16 @@ fn sweep_charts(input: &ReportInput) -> Vec<Chart> {
             (&input.params[iy], ys),
             values,
             chosen,
-        ));
+        )?);
     }
-    out
+    Ok(out)
 }
 
 /// Every file of the report: `report.json`, `charts/<name>.svg` and `.png`,
-/// and `index.html`, as (relative path, bytes).
-pub fn files(input: &ReportInput, base: &Scenario) -> Vec<(String, Vec<u8>)> {
-    let charts = charts(input);
+/// and `index.html`, as (relative path, bytes). A chart that cannot be drawn
+/// is an error, never an empty picture.
+pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
+    let charts = charts(input)?;
     let layout = diagram::layout(base);
     let mut out = Vec::new();
     let mut json = serde_json::to_vec_pretty(input).expect("plain numbers always serialise");
@@ -564,7 +572,7 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Vec<(String, Vec<u8>)> {
         out.push(("charts/swimlane.svg".to_string(), svg.into_bytes()));
         out.push((
             "charts/swimlane.png".to_string(),
-            charts::swimlane_png(&layout, &volumes),
+            charts::swimlane_png(&layout, &volumes)?,
         ));
     }
     for c in &charts {
@@ -575,7 +583,7 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Vec<(String, Vec<u8>)> {
         "index.html".to_string(),
         page::index_html(input, &charts, &layout).into_bytes(),
     ));
-    out
+    Ok(out)
 }
 
 /// A metric's row in the table: name, unit, statistics.

@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use salesim::replication::ReplicationResult;
 use salesim::metrics::Weekly;
+use salesim::replication::ReplicationResult;
 use salesim::scenario::{load_embedded, load_file, Scenario};
 
 /// Prints the error and exits with status 1.

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{folder_name, install_interrupt_handler, load, overrides_of, print_out, Format, Options};
+use super::{
+    folder_name, install_interrupt_handler, load, overrides_of, print_out, Format, Options,
+};
 use crate::error::{Error, Result};
 use crate::eventlog::{Clock, RowSink};
 use crate::experiment::grid::{self, Axis};
@@ -163,7 +165,9 @@ fn progress(o: &Options, kind: Kind, jobs: u64, name: &str) -> ProgressBar {
         _ => "{msg} [{bar:30}] {pos}/{len} jobs, {per_sec}, ETA {eta}",
     };
     let bar = ProgressBar::new(jobs);
-    bar.set_style(ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar.set_message(name.to_string());
     bar
 }
@@ -173,7 +177,12 @@ fn progress(o: &Options, kind: Kind, jobs: u64, name: &str) -> ProgressBar {
 /// and shards; a plain run keeps none), writes the event log in the same
 /// pass, and returns every point's result. A shard (`--shard K/N`) runs its
 /// jobs, records itself and returns `None`.
-fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Option<Vec<RunResult>>> {
+fn execute(
+    design: &Design,
+    o: &Options,
+    resume: bool,
+    out: &Path,
+) -> Result<Option<Vec<RunResult>>> {
     let record = PlanRecord::of(design, o.format);
     let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
     let keeps_jobs = design.kind != Kind::Run || shard.is_some();
@@ -308,7 +317,7 @@ pub(super) fn finish(
     let e = Experiment::new(design, results);
     let mut files = e.files(out)?;
     let report = crate::report::of(&e);
-    files.extend(crate::report::files(&report, &design.base.scenario));
+    files.extend(crate::report::files(&report, &design.base.scenario)?);
     let written = files::write_files(out, &files)?;
     print_out(match format {
         Format::Table => e.table(),
@@ -502,7 +511,9 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
         match (at(&knob.low), at(&knob.high)) {
             (Ok(low), Ok(high)) => {
                 let n = points.len();
-                for (setting, loaded, value) in [("low", low, &knob.low), ("high", high, &knob.high)] {
+                for (setting, loaded, value) in
+                    [("low", low, &knob.low), ("high", high, &knob.high)]
+                {
                     points.push(point_of(
                         loaded,
                         labels(&knob.label, setting, value),

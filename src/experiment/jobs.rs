@@ -183,9 +183,8 @@ impl Plan {
     ) -> Result<BTreeMap<u64, ReplicationResult>> {
         let pool = super::thread_pool(threads)?;
         let logged_point = log.as_ref().map(|(p, _)| *p);
-        let (logged, plain): (Vec<Job>, Vec<Job>) = jobs
-            .iter()
-            .partition(|job| Some(job.point) == logged_point);
+        let (logged, plain): (Vec<Job>, Vec<Job>) =
+            jobs.iter().partition(|job| Some(job.point) == logged_point);
         let mut results: BTreeMap<u64, ReplicationResult> = pool.install(|| {
             plain
                 .par_iter()
@@ -210,7 +209,8 @@ impl Plan {
                                 job.replication,
                                 CaseRows::default(),
                             );
-                            let (result, log) = replication::run_with(sc, job.replication, recorder)?;
+                            let (result, log) =
+                                replication::run_with(sc, job.replication, recorder)?;
                             on_done(*job, &result)?;
                             Ok((*job, result, log.finish()))
                         })
@@ -337,7 +337,12 @@ mod tests {
     fn a_missing_job_is_named() {
         let plan = Plan::new(params(), vec![point("0.3")]).unwrap();
         let mut results = plan
-            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()), None)
+            .run(
+                &plan.pending(None, &BTreeMap::new()),
+                1,
+                &|_, _| Ok(()),
+                None,
+            )
             .unwrap();
         results.remove(&1);
         let err = plan.assemble(results).unwrap_err();
@@ -351,6 +356,11 @@ mod tests {
     fn points_must_share_seed_and_replications() {
         let mut b = point("0.5");
         b.scenario.run.seed += 1;
-        assert_eq!(Plan::new(params(), vec![point("0.3"), b]).unwrap_err().exit_code(), 2);
+        assert_eq!(
+            Plan::new(params(), vec![point("0.3"), b])
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
     }
 }

@@ -278,7 +278,10 @@ mod tests {
     fn goal(objective: &str, constraints: &[&str]) -> Goal {
         Goal {
             objective: Objective::parse(objective).unwrap(),
-            constraints: constraints.iter().map(|c| Constraint::parse(c).unwrap()).collect(),
+            constraints: constraints
+                .iter()
+                .map(|c| Constraint::parse(c).unwrap())
+                .collect(),
         }
     }
 
@@ -305,7 +308,10 @@ mod tests {
         assert!(o.maximise);
         assert!(!Objective::parse("-low_fit_sent").unwrap().maximise);
         let c = Constraint::parse("low_fit_sent<=50").unwrap();
-        assert_eq!((c.metric.name, c.op, c.bound), ("low_fit_sent", Op::Le, 50.0));
+        assert_eq!(
+            (c.metric.name, c.op, c.bound),
+            ("low_fit_sent", Op::Le, 50.0)
+        );
         assert_eq!(Constraint::parse("meetings > 3.5").unwrap().op, Op::Gt);
         assert_eq!(Constraint::parse("meetings>=3").unwrap().op, Op::Ge);
         for bad in ["nope<=3", "meetings", "meetings<=x", "meetings<=inf"] {

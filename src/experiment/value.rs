@@ -114,7 +114,10 @@ mod tests {
         assert_eq!(v.json(), serde_json::json!(12));
         let v = ParamValue::parse("\"1d\"");
         assert_eq!(v.typed(), &Typed::Text("1d".into()));
-        assert_eq!((v.to_string().as_str(), v.override_text()), ("1d", "\"1d\""));
+        assert_eq!(
+            (v.to_string().as_str(), v.override_text()),
+            ("1d", "\"1d\"")
+        );
         assert_eq!(v.number(), None);
         let table = "{ dist = \"constant\", value = \"2m\" }";
         assert_eq!(ParamValue::parse(table).to_string(), table);

@@ -397,12 +397,15 @@ mod tests {
         let sc = load_embedded(&[]).unwrap().scenario;
         let mut r = MetricsRecorder::new(&sc);
         let t = sc.run.warmup + 10.0;
-        let lead = LeadRef {
-            key: 0,
-            arrived: t,
-        };
+        let lead = LeadRef { key: 0, arrived: t };
         r.record(t, arrival(0, t));
-        r.record(t + 1.0, Happening::Fate { lead, fate: Fate::Dormant });
+        r.record(
+            t + 1.0,
+            Happening::Fate {
+                lead,
+                fate: Fate::Dormant,
+            },
+        );
         let (tally, _) = r.finish(1).expect("one lead, one final state");
         assert_eq!((tally.leads_arrived, tally.leads_dormant), (1, 1));
     }
@@ -412,14 +415,23 @@ mod tests {
         let sc = load_embedded(&[]).unwrap().scenario;
         let mut r = MetricsRecorder::new(&sc);
         let t = sc.run.warmup + 10.0;
-        let lead = LeadRef {
-            key: 0,
-            arrived: t,
-        };
+        let lead = LeadRef { key: 0, arrived: t };
         r.record(t, arrival(0, t));
-        r.record(t + 1.0, Happening::Fate { lead, fate: Fate::Dormant });
+        r.record(
+            t + 1.0,
+            Happening::Fate {
+                lead,
+                fate: Fate::Dormant,
+            },
+        );
         // A second final state for the same lead.
-        r.record(t + 2.0, Happening::Fate { lead, fate: Fate::Sent });
+        r.record(
+            t + 2.0,
+            Happening::Fate {
+                lead,
+                fate: Fate::Sent,
+            },
+        );
         let err = r.finish(1).unwrap_err();
         assert_eq!(err.exit_code(), 1);
         assert!(err.to_string().contains("measured-window"), "{err}");

@@ -55,7 +55,10 @@ fn param_column(name: &str, values: Vec<&ParamValue>) -> Column {
         Some(n) => Column::new(name.into(), n),
         None => Column::new(
             name.into(),
-            values.iter().map(|v| v.to_string()).collect::<Vec<String>>(),
+            values
+                .iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<String>>(),
         ),
     }
 }
@@ -179,7 +182,8 @@ impl<'a> Experiment<'a> {
             all().map(|r| r.replication).collect::<Vec<u32>>(),
         ));
         for (i, m) in METRICS.iter().enumerate() {
-            let values: Vec<Option<f64>> = all().map(|r| r.metrics.get(i).copied().flatten()).collect();
+            let values: Vec<Option<f64>> =
+                all().map(|r| r.metrics.get(i).copied().flatten()).collect();
             columns.push(Column::new(m.name.into(), values));
         }
         frame(columns)
@@ -763,7 +767,8 @@ impl Experiment<'_> {
     pub fn sensitivity_frame(&self) -> DataFrame {
         let s = &self.ranked;
         let metric = self.sensitivity_metric();
-        let text = |f: &dyn Fn(&Swing) -> String| -> Vec<String> { s.iter().map(|w| f(w)).collect() };
+        let text =
+            |f: &dyn Fn(&Swing) -> String| -> Vec<String> { s.iter().map(|w| f(w)).collect() };
         let num = |f: &dyn Fn(&Swing) -> Option<f64>| -> Vec<Option<f64>> {
             s.iter().map(|w| f(w)).collect()
         };

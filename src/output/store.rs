@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::experiment::select::Goal;
-use crate::experiment::{
-    Design, Kind, Made, ParamValue, Plan, Point, SensitivityDesign, Swing,
-};
+use crate::experiment::{Design, Kind, Made, ParamValue, Plan, Point, SensitivityDesign, Swing};
 use crate::metrics::{named, WeekCounts, METRICS, WEEKLY_LEN};
 use crate::output::Format;
 use crate::replication::ReplicationResult;
@@ -354,7 +352,12 @@ mod tests {
     fn job_files_round_trip_bit_for_bit() {
         let plan = design().plan;
         let results = plan
-            .run(&plan.pending(None, &BTreeMap::new()), 1, &|_, _| Ok(()), None)
+            .run(
+                &plan.pending(None, &BTreeMap::new()),
+                1,
+                &|_, _| Ok(()),
+                None,
+            )
             .unwrap();
         for (j, result) in &results {
             let bytes = encode_job(&plan, *j, result);

@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::{ensure_font, FONT};
+use crate::error::{Error, Result};
 
 /// Width and height of every chart, in pixels.
 pub const SIZE: (u32, u32) = (1600, 900);
@@ -71,7 +72,7 @@ pub struct Series {
     pub points: Vec<Band>,
 }
 
-type DrawResult = Result<(), String>;
+type DrawResult<T = ()> = std::result::Result<T, String>;
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
@@ -86,25 +87,33 @@ trait Plot {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
 }
 
+/// A chart that failed to draw or encode: an error of the command, never
+/// an empty picture.
+fn chart_error(file: &str, message: String) -> Error {
+    Error::Output {
+        path: format!("charts/{file}"),
+        message: format!("cannot draw the chart: {message}"),
+    }
+}
+
 /// Draws `plot` as SVG and PNG.
-fn render(name: &str, title: &str, plot: &impl Plot, x_mapping: Option<XMapping>) -> Chart {
+fn render(name: &str, title: &str, plot: &impl Plot, x_mapping: Option<XMapping>) -> Result<Chart> {
     ensure_font();
     let mut svg = String::new();
-    let drawn = {
+    {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
-        plot.draw(&root).and_then(|()| root.present().map_err(err))
-    };
-    if let Err(e) = drawn {
-        svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\"><text>{e}</text></svg>");
+        plot.draw(&root)
+            .and_then(|()| root.present().map_err(err))
+            .map_err(|e| chart_error(&format!("{name}.svg"), e))?;
     }
-    let png = png(SIZE, plot);
-    Chart {
+    let png = png(SIZE, plot).map_err(|e| chart_error(&format!("{name}.png"), e))?;
+    Ok(Chart {
         name: name.to_string(),
         title: title.to_string(),
         svg,
         png,
         x_mapping,
-    }
+    })
 }
 
 fn titled<DB: DrawingBackend>(
@@ -235,7 +244,7 @@ impl Plot for Weekly {
 }
 
 /// Weekly volumes: a chart of lines with their bands.
-pub fn weekly(panels: Vec<(String, Vec<Series>)>, y_label: &str) -> Chart {
+pub fn weekly(panels: Vec<(String, Vec<Series>)>, y_label: &str) -> Result<Chart> {
     let plot = Weekly {
         panels,
         y_label: y_label.to_string(),
@@ -334,7 +343,7 @@ impl Plot for PairedBars {
 
 /// Rep hours per rep-week on outbound preparation: the manual process beside
 /// the simulated pipeline, with 95% CIs, a pair per scenario.
-pub fn rep_hours(groups: Vec<(String, Band, Band)>, unit: &str) -> Chart {
+pub fn rep_hours(groups: Vec<(String, Band, Band)>, unit: &str) -> Result<Chart> {
     let plot = PairedBars {
         title: "Rep hours on outbound preparation".into(),
         y_label: format!("Prep hours per rep-week ({unit})"),
@@ -419,7 +428,7 @@ impl Plot for Stacked {
 }
 
 /// Rep time per rep-week, stacked.
-pub fn rep_time(groups: Vec<(String, [f64; 3])>, unit: &str) -> Chart {
+pub fn rep_time(groups: Vec<(String, [f64; 3])>, unit: &str) -> Result<Chart> {
     let plot = Stacked {
         groups,
         y_label: format!("Hours per rep-week ({unit})"),
@@ -504,7 +513,7 @@ impl Plot for ReviewGate {
 }
 
 /// The review gate chart: wait bands (label, count) and the weekly backlog.
-pub fn review_gate(bands: Vec<(String, f64)>, backlog: Vec<f64>) -> Chart {
+pub fn review_gate(bands: Vec<(String, f64)>, backlog: Vec<f64>) -> Result<Chart> {
     render(
         "review_gate",
         "The review gate: waits and backlog",
@@ -634,7 +643,7 @@ pub fn tradeoff(
     panels: Vec<(String, Vec<Band>)>,
     chosen: Option<usize>,
     feasible: Vec<bool>,
-) -> Chart {
+) -> Result<Chart> {
     let mapping = tradeoff_mapping(&xs, panels.len());
     let plot = Tradeoff {
         x_label: x_label.to_string(),
@@ -746,7 +755,7 @@ pub fn heatmap(
     (y_label, ys): (&str, Vec<String>),
     values: Vec<Vec<Option<f64>>>,
     chosen: Option<(usize, usize)>,
-) -> Chart {
+) -> Result<Chart> {
     let plot = Heatmap {
         title: title.to_string(),
         x_label: x_label.to_string(),
@@ -886,7 +895,7 @@ impl Plot for Tornado {
 }
 
 /// The tornado of a sensitivity analysis, rows ranked largest first.
-pub fn tornado(metric_label: &str, base: f64, rows: Vec<Swing>) -> Chart {
+pub fn tornado(metric_label: &str, base: f64, rows: Vec<Swing>) -> Result<Chart> {
     let plot = Tornado {
         title: format!("Sensitivity of {}", metric_label),
         x_label: metric_label.to_string(),
@@ -1035,26 +1044,26 @@ impl Plot for Swimlane<'_> {
 pub fn swimlane_png(
     layout: &crate::diagram::Layout,
     volumes: &std::collections::BTreeMap<String, String>,
-) -> Vec<u8> {
+) -> Result<Vec<u8>> {
     ensure_font();
     let w = (layout.pool.0 + layout.pool.2 + 20.0) as u32;
     let h = (layout.providers.1 + layout.providers.3 + 20.0) as u32;
-    png((w, h), &Swimlane { layout, volumes })
+    png((w, h), &Swimlane { layout, volumes }).map_err(|e| chart_error("swimlane.png", e))
 }
 
-/// `plot` drawn on a white bitmap of `size` pixels, encoded as PNG (a
-/// drawing error leaves what was drawn so far).
-fn png(size: (u32, u32), plot: &impl Plot) -> Vec<u8> {
+/// `plot` drawn on a white bitmap of `size` pixels, encoded as PNG.
+fn png(size: (u32, u32), plot: &impl Plot) -> DrawResult<Vec<u8>> {
     let mut pixels = vec![255u8; (size.0 * size.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
-        let _ = plot.draw(&root).and_then(|()| root.present().map_err(err));
+        plot.draw(&root)
+            .and_then(|()| root.present().map_err(err))?;
     }
     let mut png = Vec::new();
     let encoder = image::codecs::png::PngEncoder::new(&mut png);
-    let _ =
-        image::ImageEncoder::write_image(encoder, &pixels, size.0, size.1, image::ColorType::Rgb8);
-    png
+    image::ImageEncoder::write_image(encoder, &pixels, size.0, size.1, image::ColorType::Rgb8)
+        .map_err(err)?;
+    Ok(png)
 }
 
 #[cfg(test)]
@@ -1096,7 +1105,8 @@ mod tests {
         let c = weekly(
             vec![("canonical".into(), series)],
             "Volume per week (leads)",
-        );
+        )
+        .unwrap();
         for text in [
             "Weekly volumes",
             "leads to nurture",
@@ -1128,7 +1138,8 @@ mod tests {
             ],
             Some(2),
             vec![false, false, true, true, true, true, true],
-        );
+        )
+        .unwrap();
         assert!(c.svg.contains("chosen"));
         assert!(c.svg.contains("Hours saved per rep-week (h/rep-week)"));
         assert!(c.svg.contains("gate.nurture_below"));
@@ -1157,7 +1168,8 @@ mod tests {
                     assumed: false,
                 },
             ],
-        );
+        )
+        .unwrap();
         assert!(c.svg.contains("reps.count (assumed)"));
         assert!(c.svg.contains("arrivals.per_week"));
         assert!(!c.svg.contains("arrivals.per_week (assumed)"));
@@ -1166,15 +1178,16 @@ mod tests {
 
     #[test]
     fn bars_heatmap_and_review_gate_render() {
-        let r = rep_hours(vec![("canonical".into(), band(12.6), band(0.4))], "h");
+        let r = rep_hours(vec![("canonical".into(), band(12.6), band(0.4))], "h").unwrap();
         assert!(r.svg.contains("manual process"));
         assert!(r.svg.contains("Prep hours per rep-week (h)"));
-        let t = rep_time(vec![("canonical".into(), [0.4, 0.02, 34.5])], "h");
+        let t = rep_time(vec![("canonical".into(), [0.4, 0.02, 34.5])], "h").unwrap();
         assert!(t.svg.contains("idle"));
         let g = review_gate(
             vec![("< 1h".into(), 90.0), ("1-8h".into(), 10.0)],
             vec![1.0, 2.0, 0.5],
-        );
+        )
+        .unwrap();
         assert!(g.svg.contains("Review backlog (drafts)"));
         let h = heatmap(
             "Emails sent (emails)",
@@ -1182,7 +1195,28 @@ mod tests {
             ("reps.count", vec!["4".into(), "8".into()]),
             vec![vec![Some(1.0), Some(2.0)], vec![None, Some(3.0)]],
             Some((1, 1)),
-        );
+        )
+        .unwrap();
         assert!(h.svg.contains("reps.count") && h.svg.contains("3.00"));
+    }
+
+    /// A plot that cannot be drawn (as a backend error would leave it).
+    struct Broken;
+
+    impl Plot for Broken {
+        fn draw<DB: DrawingBackend>(&self, _: &DrawingArea<DB, Shift>) -> DrawResult {
+            Err("no room for the legend".into())
+        }
+    }
+
+    #[test]
+    fn a_chart_that_cannot_be_drawn_is_an_error_not_an_empty_picture() {
+        let err = render("broken", "Broken", &Broken, None).unwrap_err();
+        assert_eq!(err.exit_code(), 1);
+        let text = err.to_string();
+        assert!(text.contains("charts/broken.svg"), "{text}");
+        assert!(text.contains("no room for the legend"), "{text}");
+        let err = png((10, 10), &Broken).unwrap_err();
+        assert!(err.contains("no room"), "{err}");
     }
 }

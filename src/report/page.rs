@@ -312,25 +312,49 @@ fn strip_xml_declaration(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
 }
 
+/// One point of the sweep control's JSON island (fields in the order the
+/// island has always had: alphabetical).
+#[derive(serde::Serialize)]
+struct IslandPoint<'a> {
+    feasible: bool,
+    flows: BTreeMap<String, String>,
+    headline: BTreeMap<&'static str, (String, String)>,
+    label: &'a str,
+}
+
+/// Pixel x and data x of the trade-off chart's axis ends.
+#[derive(serde::Serialize)]
+struct IslandMap {
+    data: [f64; 2],
+    pixels: [f64; 2],
+}
+
+/// The JSON island the sweep control reads.
+#[derive(serde::Serialize)]
+struct Island<'a> {
+    chosen: Option<usize>,
+    map: IslandMap,
+    points: Vec<IslandPoint<'a>>,
+    x: Vec<f64>,
+}
+
 /// The JSON island the sweep control reads: per point its label, headline
 /// values, flow volumes and x value; the chosen point; the marker mapping.
 fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
-    let points: Vec<serde_json::Value> = input
+    let points = input
         .points
         .iter()
-        .map(|p| {
-            serde_json::json!({
-                "label": p.label,
-                "feasible": p.feasible,
-                "headline": headline_values(p),
-                "flows": volume_labels(p),
-            })
+        .map(|p| IslandPoint {
+            feasible: p.feasible,
+            flows: volume_labels(p),
+            headline: headline_values(p),
+            label: &p.label,
         })
         .collect();
     // The slider's marker sits on the trade-off chart's x axis: the first
     // parameter that varies.
     let axis = crate::report::varying(input).first().copied().unwrap_or(0);
-    let xs: Vec<f64> = input
+    let x: Vec<f64> = input
         .points
         .iter()
         .enumerate()
@@ -341,17 +365,25 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
                 .unwrap_or(i as f64)
         })
         .collect();
-    let map = charts.iter().find_map(|c| c.x_mapping).map(
-        |m| serde_json::json!({ "pixels": [m.pixels.0, m.pixels.1], "data": [m.data.0, m.data.1] }),
+    let map = charts.iter().find_map(|c| c.x_mapping).map_or(
+        IslandMap {
+            data: [0.0, 1.0],
+            pixels: [0.0, 1600.0],
+        },
+        |m| IslandMap {
+            data: [m.data.0, m.data.1],
+            pixels: [m.pixels.0, m.pixels.1],
+        },
     );
-    let doc = serde_json::json!({
-        "points": points,
-        "chosen": input.chosen,
-        "x": xs,
-        "map": map.unwrap_or(serde_json::json!({ "pixels": [0.0, 1600.0], "data": [0.0, 1.0] })),
-    });
+    let doc = Island {
+        chosen: input.chosen,
+        map,
+        points,
+        x,
+    };
+    let text = serde_json::to_string(&doc).expect("numbers and strings always serialise");
     // `</` cannot end the script element early inside JSON strings.
-    let text = doc.to_string().replace("</", "<\\/");
+    let text = text.replace("</", "<\\/");
     format!("<script type=\"application/json\" id=\"points\">{text}</script>\n")
 }
 
@@ -404,7 +436,7 @@ mod tests {
     #[test]
     fn the_page_is_self_contained_and_complete() {
         let (r, loaded) = run_input(Kind::Run, 1);
-        let files = crate::report::files(&r, &loaded.scenario);
+        let files = crate::report::files(&r, &loaded.scenario).unwrap();
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         // Nothing fetched: every URL is an XML namespace.
         for (i, _) in html.match_indices("http") {
@@ -443,7 +475,7 @@ mod tests {
     #[test]
     fn a_sweep_page_carries_its_points_for_the_control() {
         let (r, loaded) = run_input(Kind::Sweep, 3);
-        let files = crate::report::files(&r, &loaded.scenario);
+        let files = crate::report::files(&r, &loaded.scenario).unwrap();
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         let start = html.find("id=\"points\">").unwrap() + "id=\"points\">".len();
         let end = start + html[start..].find("</script>").unwrap();
