@@ -14,7 +14,30 @@ use crate::pipeline::{Answer, Fate, Happening, LeadRef, Recorder, Resource, Verd
 use crate::scenario::Scenario;
 use crate::units::{civil_from_days, days_from_civil};
 
-/// One activity instance with its case's attributes.
+/// Who did an activity: a resource of the model (named when written, from
+/// the scenario), or a fixed name (`crm`, `gate`, `prospect`...).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Who {
+    /// An agent slot, rep, mailbox, provider or the nurture sequence.
+    Resource(Resource),
+    /// A named system or party.
+    Named(&'static str),
+}
+
+impl Who {
+    /// The name written in the log: `agent-3`, `rep-2`, `mailbox-1`, a
+    /// provider's own name from the scenario, `nurture`, or the fixed name.
+    pub fn name(self, sc: &Scenario) -> String {
+        match self {
+            Who::Resource(r) => r.name(sc),
+            Who::Named(n) => n.to_string(),
+        }
+    }
+}
+
+/// One activity instance with its case's attributes. Names are kept as
+/// indices and `&'static str` until the row is written, so recording a row
+/// allocates nothing of its own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EventRow {
     /// The replication.
@@ -28,14 +51,14 @@ pub struct EventRow {
     pub detail: &'static str,
     /// `agent`, `human`, `system` or `external`.
     pub lane: &'static str,
-    /// Who did it: `agent-3`, `rep-2`, `mailbox-1`, a provider's name...
-    pub resource: String,
+    /// Who did it.
+    pub resource: Who,
     /// Start, in simulated seconds.
     pub start: f64,
     /// End, in simulated seconds.
     pub end: f64,
-    /// The lead's segment.
-    pub segment: String,
+    /// The lead's segment, by its index in the scenario.
+    pub segment: u32,
     /// Its true fit.
     pub true_fit: f64,
     /// Its last score, once scored.
@@ -88,7 +111,7 @@ struct Pending {
     activity: &'static str,
     detail: &'static str,
     lane: &'static str,
-    resource: String,
+    resource: Who,
     start: f64,
     end: f64,
 }
@@ -110,18 +133,16 @@ struct Case {
 }
 
 /// The event-log recorder of one replication.
-pub struct EventLog<'a, S: RowSink> {
-    sc: &'a Scenario,
+pub struct EventLog<S: RowSink> {
     replication: u32,
     cases: HashMap<u64, Case>,
     sink: S,
 }
 
-impl<'a, S: RowSink> EventLog<'a, S> {
-    /// A recorder of replication `replication` of `sc` writing to `sink`.
-    pub fn new(sc: &'a Scenario, replication: u32, sink: S) -> Self {
+impl<S: RowSink> EventLog<S> {
+    /// A recorder of replication `replication` writing to `sink`.
+    pub fn new(replication: u32, sink: S) -> Self {
         EventLog {
-            sc,
             replication,
             cases: HashMap::new(),
             sink,
@@ -148,10 +169,15 @@ impl<'a, S: RowSink> EventLog<'a, S> {
         start: f64,
         end: f64,
     ) {
-        if self.cases.contains_key(&lead.key) {
-            let name = resource.name(self.sc);
-            self.push_row(lead, activity, detail, resource.lane(), name, start, end);
-        }
+        self.push_row(
+            lead,
+            activity,
+            detail,
+            resource.lane(),
+            Who::Resource(resource),
+            start,
+            end,
+        );
     }
 
     fn push_named(
@@ -159,10 +185,10 @@ impl<'a, S: RowSink> EventLog<'a, S> {
         lead: LeadRef,
         activity: &'static str,
         lane: &'static str,
-        resource: &str,
+        resource: &'static str,
         at: f64,
     ) {
-        self.push_row(lead, activity, "", lane, resource.to_string(), at, at);
+        self.push_row(lead, activity, "", lane, Who::Named(resource), at, at);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -172,7 +198,7 @@ impl<'a, S: RowSink> EventLog<'a, S> {
         activity: &'static str,
         detail: &'static str,
         lane: &'static str,
-        resource: String,
+        resource: Who,
         start: f64,
         end: f64,
     ) {
@@ -198,11 +224,6 @@ impl<'a, S: RowSink> EventLog<'a, S> {
             return;
         };
         let outcome = case.outcome.unwrap_or(outcome);
-        let segment = self
-            .sc
-            .segments
-            .get(case.segment as usize)
-            .map_or_else(String::new, |s| s.name.clone());
         case.rows
             .sort_by(|a, b| a.end.total_cmp(&b.end).then(a.start.total_cmp(&b.start)));
         let rows = case
@@ -217,7 +238,7 @@ impl<'a, S: RowSink> EventLog<'a, S> {
                 resource: p.resource,
                 start: p.start,
                 end: p.end,
-                segment: segment.clone(),
+                segment: case.segment,
                 true_fit: case.fit,
                 score: case.score,
                 outcome,
@@ -242,7 +263,7 @@ impl<'a, S: RowSink> EventLog<'a, S> {
 const SYSTEM: &str = "system";
 const EXTERNAL: &str = "external";
 
-impl<S: RowSink> Recorder for EventLog<'_, S> {
+impl<S: RowSink> Recorder for EventLog<S> {
     fn record(&mut self, now: f64, happening: Happening) {
         match happening {
             Happening::Arrival {
@@ -405,6 +426,14 @@ impl Clock {
 
     /// `t` seconds after the start as `2026-01-05T09:00:00.000+00:00`.
     pub fn iso(&self, t: f64) -> String {
+        let mut out = String::with_capacity(29);
+        self.write_iso(t, &mut out);
+        out
+    }
+
+    /// Appends [`Clock::iso`] of `t` to `out`, without allocating (the
+    /// event log writes two timestamps a row).
+    pub fn write_iso(&self, t: f64, out: &mut String) {
         let millis = (t * 1000.0).round() as i64;
         let days = millis.div_euclid(86_400_000);
         let rest = millis.rem_euclid(86_400_000);
@@ -412,7 +441,34 @@ impl Clock {
         let (h, rest) = (rest / 3_600_000, rest % 3_600_000);
         let (min, rest) = (rest / 60_000, rest % 60_000);
         let (s, ms) = (rest / 1000, rest % 1000);
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{ms:03}+00:00")
+        if !(0..=9999).contains(&y) {
+            use std::fmt::Write;
+            let _ = write!(out, "{y:04}");
+        } else {
+            push_digits(out, y, 4);
+        }
+        let parts = [
+            (b'-', m as i64, 2),
+            (b'-', d as i64, 2),
+            (b'T', h, 2),
+            (b':', min, 2),
+            (b':', s, 2),
+            (b'.', ms, 3),
+        ];
+        for (sep, value, width) in parts {
+            out.push(sep as char);
+            push_digits(out, value, width);
+        }
+        out.push_str("+00:00");
+    }
+}
+
+/// Appends `value` (0 <= value < 10^width) as `width` decimal digits.
+fn push_digits(out: &mut String, value: i64, width: u32) {
+    let mut div = 10i64.pow(width - 1);
+    while div > 0 {
+        out.push((b'0' + ((value / div) % 10) as u8) as char);
+        div /= 10;
     }
 }
 
@@ -423,7 +479,7 @@ pub fn log_replication<S: RowSink>(
     replication: u32,
     sink: S,
 ) -> crate::error::Result<S> {
-    let log = EventLog::new(sc, replication, sink);
+    let log = EventLog::new(replication, sink);
     let log = crate::pipeline::simulate(sc, replication, log)?.recorder;
     Ok(log.finish())
 }
@@ -449,6 +505,26 @@ mod tests {
         let clock = Clock::new(Some("2024-12-30"));
         assert_eq!(clock.iso(3.0 * 86_400.0), "2025-01-02T00:00:00.000+00:00");
         assert_eq!(clock.iso(61.0 * 86_400.0), "2025-03-01T00:00:00.000+00:00");
+    }
+
+    #[test]
+    fn fast_timestamps_match_formatted_ones() {
+        let clock = Clock::new(Some("2024-12-30"));
+        let mut t = 0.0;
+        while t < 3.0e8 {
+            let millis = (t * 1000.0_f64).round() as i64;
+            let (y, m, d) = civil_from_days(clock.epoch_days + millis.div_euclid(86_400_000));
+            let rest = millis.rem_euclid(86_400_000);
+            let expected = format!(
+                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+00:00",
+                rest / 3_600_000,
+                rest % 3_600_000 / 60_000,
+                rest % 60_000 / 1000,
+                rest % 1000
+            );
+            assert_eq!(clock.iso(t), expected, "{t}");
+            t = t * 1.37 + 0.123;
+        }
     }
 
     #[test]

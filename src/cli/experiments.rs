@@ -291,7 +291,7 @@ pub(super) fn output_folder(out: &Path, design: &Design, force: bool) -> Result<
 /// The event log's files for the replications of `point`.
 pub(super) fn event_files(out: &Path, design: &Design, point: usize) -> Result<EventFiles> {
     let sc = &design.plan.points[point].scenario;
-    EventFiles::create(out, Clock::new(sc.run.start_date.as_deref()))
+    EventFiles::create(out, sc, Clock::new(sc.run.start_date.as_deref()))
 }
 
 /// Gives the event log its final names and says so.

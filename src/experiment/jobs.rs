@@ -205,7 +205,6 @@ impl Plan {
                         .map(|job| {
                             let sc = &self.points[job.point].scenario;
                             let recorder = crate::eventlog::EventLog::new(
-                                sc,
                                 job.replication,
                                 CaseRows::default(),
                             );
@@ -362,5 +361,40 @@ mod tests {
                 .exit_code(),
             2
         );
+    }
+
+    #[test]
+    fn the_event_log_is_recorded_in_the_same_pass_as_the_metrics() {
+        let plan = Plan::new(params(), vec![point("0.3"), point("0.5")]).unwrap();
+        let all = plan.pending(None, &BTreeMap::new());
+        let plain = plan.run(&all, 2, &|_, _| Ok(()), None).unwrap();
+        // Point 1 is logged; every job still runs once (counted).
+        let runs = std::sync::atomic::AtomicUsize::new(0);
+        let count = |_: Job, _: &ReplicationResult| {
+            runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        };
+        for threads in [1, 2] {
+            runs.store(0, std::sync::atomic::Ordering::Relaxed);
+            let mut rows: Vec<crate::eventlog::EventRow> = Vec::new();
+            let logged = plan
+                .run(
+                    &all,
+                    threads,
+                    &count,
+                    Some((1, &mut rows as &mut dyn RowSink)),
+                )
+                .unwrap();
+            assert_eq!(runs.load(std::sync::atomic::Ordering::Relaxed), all.len());
+            assert_eq!(logged, plain, "the log changes no result");
+            // The rows are those of the point's replications, in order.
+            let sc = &plan.points[1].scenario;
+            let mut expected = Vec::new();
+            for r in 0..plan.replications {
+                expected = crate::eventlog::log_replication(sc, r, expected).unwrap();
+            }
+            assert!(!rows.is_empty());
+            assert_eq!(rows, expected, "{threads} threads");
+        }
     }
 }
