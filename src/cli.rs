@@ -313,6 +313,7 @@ fn exit_interrupted() -> ! {
     let _writing = output::files::WRITE_LOCK
         .lock()
         .unwrap_or_else(|e| e.into_inner());
+    output::files::remove_temporaries();
     eprintln!("interrupted");
     std::process::exit(130);
 }

@@ -172,21 +172,30 @@ fn progress(o: &Options, kind: Kind, jobs: u64, name: &str) -> ProgressBar {
     bar
 }
 
+/// What a command's execution leaves for [`finish`]: every point's result
+/// and the event log, written but not yet under its final names.
+pub(super) struct Executed {
+    /// Each point's aggregated result.
+    pub(super) results: Vec<RunResult>,
+    /// The event log's files, when one was asked for.
+    pub(super) events: Option<EventFiles>,
+}
+
 /// Runs the design's jobs into `out`: prepares the folder, reuses finished
 /// jobs with `resume`, writes each job's file as it finishes (experiments
-/// and shards; a plain run keeps none), writes the event log in the same
+/// and shards; a plain run keeps none), records the event log in the same
 /// pass, and returns every point's result. A shard (`--shard K/N`) runs its
 /// jobs, records itself and returns `None`.
-fn execute(
-    design: &Design,
-    o: &Options,
-    resume: bool,
-    out: &Path,
-) -> Result<Option<Vec<RunResult>>> {
+fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Option<Executed>> {
     let record = PlanRecord::of(design, o.format);
     let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
     let keeps_jobs = design.kind != Kind::Run || shard.is_some();
-    output_folder(out, design, o.force || resume)?;
+    let command = if shard.is_some() {
+        "shard"
+    } else {
+        design.kind.name()
+    };
+    output_folder(out, design, command, o.force || resume)?;
     let plan = &design.plan;
     let mut done: BTreeMap<u64, ReplicationResult> = BTreeMap::new();
     if resume {
@@ -209,7 +218,9 @@ fn execute(
             }
         }
     } else if keeps_jobs {
-        files::clear_jobs(out)?;
+        // A fresh experiment: the folder holds its plan and its jobs as
+        // they come, never beside an earlier command's results.
+        files::remove_entries(&files::stale_entries(out, &[]))?;
     }
     if keeps_jobs {
         let mut records = vec![(store::PLAN_FILE.to_string(), record.encode())];
@@ -264,9 +275,6 @@ fn execute(
     )?;
     bar.finish_and_clear();
     done.extend(results);
-    if let Some((_, sink)) = log {
-        commit_event_log(sink, o.quiet)?;
-    }
     if let Some(s) = shard {
         if !o.quiet {
             eprintln!(
@@ -279,12 +287,16 @@ fn execute(
         }
         return Ok(None);
     }
-    plan.assemble(done).map(Some)
+    Ok(Some(Executed {
+        results: plan.assemble(done)?,
+        events: log.map(|(_, sink)| sink),
+    }))
 }
 
-/// Checks that `out` may take this command's files and creates it.
-pub(super) fn output_folder(out: &Path, design: &Design, force: bool) -> Result<()> {
-    crate::output::check_out_dir(out, design.name(), force)?;
+/// Checks that `out` may take the files of `command` (a kind's name, or
+/// `shard`) and creates it.
+pub(super) fn output_folder(out: &Path, design: &Design, command: &str, force: bool) -> Result<()> {
+    crate::output::check_out_dir(out, design.name(), command, force)?;
     crate::output::prepare_dir(out)
 }
 
@@ -294,31 +306,51 @@ pub(super) fn event_files(out: &Path, design: &Design, point: usize) -> Result<E
     EventFiles::create(out, sc, Clock::new(sc.run.start_date.as_deref()))
 }
 
-/// Gives the event log its final names and says so.
-pub(super) fn commit_event_log(sink: EventFiles, quiet: bool) -> Result<()> {
-    let (paths, rows) = sink.commit()?;
-    if !quiet {
-        eprintln!(
-            "wrote the event log ({rows} rows) to {}",
-            paths[0].display()
-        );
-    }
-    Ok(())
+/// The top-level names of `files` (`charts/x.svg` -> `charts`).
+fn tops(files: &[(String, Vec<u8>)]) -> Vec<&str> {
+    let mut names: Vec<&str> = files
+        .iter()
+        .map(|(name, _)| name.split('/').next().unwrap_or(name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
-/// Writes the command's files and prints its report.
+/// Writes the command's files, the event log among them, as one atomic set
+/// that also removes what an earlier command left in the folder, and
+/// prints the report.
 pub(super) fn finish(
     design: &Design,
-    results: &[RunResult],
+    executed: Executed,
     format: Format,
     quiet: bool,
     out: &Path,
 ) -> Result<()> {
+    let results = &executed.results;
     let e = Experiment::new(design, results);
     let mut files = e.files(out)?;
     let report = crate::report::of(&e);
     files.extend(crate::report::files(&report, &design.base.scenario)?);
-    let written = files::write_files(out, &files)?;
+    let (streamed, rows) = match executed.events {
+        Some(events) => events.close()?,
+        None => (Vec::new(), 0),
+    };
+    let log = streamed.first().map(|f| f.dest().to_path_buf());
+    let mut keep = tops(&files);
+    keep.extend(
+        streamed
+            .iter()
+            .filter_map(|f| f.dest().file_name().and_then(|n| n.to_str())),
+    );
+    if design.kind != Kind::Run {
+        keep.extend([store::PLAN_FILE, store::JOBS_DIR]);
+    }
+    let stale = files::stale_entries(out, &keep);
+    files::commit(out, &files, streamed, &stale)?;
+    if let (Some(path), false) = (log, quiet) {
+        eprintln!("wrote the event log ({rows} rows) to {}", path.display());
+    }
     print_out(match format {
         Format::Table => e.table(),
         Format::Json => e.json(),
@@ -327,11 +359,11 @@ pub(super) fn finish(
     });
     if !quiet {
         match design.kind {
-            Kind::Run => eprintln!("wrote {} files to {}", written.len(), out.display()),
+            Kind::Run => eprintln!("wrote {} files to {}", files.len(), out.display()),
             // Plus plan.json.
             _ => eprintln!(
                 "wrote {} files and {} job results to {}",
-                written.len() + 1,
+                files.len() + 1,
                 design.plan.job_count(),
                 out.display()
             ),
@@ -343,10 +375,10 @@ pub(super) fn finish(
 /// Executes `design` and, unless it is a shard, writes and prints its results.
 fn execute_and_finish(design: &Design, o: &Options, resume: bool) -> Result<()> {
     let out = out_dir(o, design);
-    let Some(results) = execute(design, o, resume, &out)? else {
+    let Some(executed) = execute(design, o, resume, &out)? else {
         return Ok(());
     };
-    finish(design, &results, o.format, o.quiet, &out)
+    finish(design, executed, o.format, o.quiet, &out)
 }
 
 /// `salesim run`: an experiment of one point.

@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::experiments::{commit_event_log, event_files, finish, output_folder};
+use super::experiments::{event_files, finish, output_folder, Executed};
 use super::Format;
 use crate::error::{Error, Result};
 use crate::eventlog::RowSink;
 use crate::experiment::{Design, Kind, Plan, Shard};
+use crate::output::events::EventFiles;
 use crate::output::files;
 use crate::output::store::{self, PlanRecord, ShardRecord};
 use crate::replication::ReplicationResult;
@@ -129,23 +130,37 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         done.extend(shard_results(s, &design.plan)?);
     }
     let out = args.out.as_path();
-    output_folder(out, &design, args.force)?;
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(s) = shards.iter().find(|s| same(&s.dir, out)) {
+        return Err(Error::Usage(format!(
+            "--out {} is one of the shard folders being merged; merge into another folder",
+            s.dir.display()
+        )));
+    }
+    output_folder(out, &design, design.kind.name(), args.force)?;
     // A run writes no job files; experiments keep theirs, so the merged
     // folder is what one machine would have written.
     if design.kind != Kind::Run {
-        files::clear_jobs(out)?;
+        files::remove_entries(&files::stale_entries(out, &[]))?;
         files::write_files(out, &[(store::PLAN_FILE.to_string(), first.plan.encode())])?;
         for (j, r) in &done {
             let bytes = store::encode_job(&design.plan, *j, r);
             files::write_job(out, &store::job_file_name(*j), &bytes)?;
         }
     }
-    if let Some(point) = design.event_log {
-        log_point(&design, point, &done, out, args)?;
-    }
-    let results = design.plan.assemble(done)?;
+    let events = match design.event_log {
+        Some(point) => Some(log_point(&design, point, &done, out, args)?),
+        None => None,
+    };
+    let executed = Executed {
+        results: design.plan.assemble(done)?,
+        events,
+    };
     let format = args.format.unwrap_or(first.plan.format);
-    finish(&design, &results, format, args.quiet, out)
+    finish(&design, executed, format, args.quiet, out)
 }
 
 /// Shards write no event log: the merge runs the logged point's jobs again
@@ -156,7 +171,7 @@ fn log_point(
     done: &BTreeMap<u64, ReplicationResult>,
     out: &Path,
     args: &MergeArgs,
-) -> Result<()> {
+) -> Result<EventFiles> {
     let plan = &design.plan;
     let jobs: Vec<_> = plan
         .pending(None, &BTreeMap::new())
@@ -178,7 +193,7 @@ fn log_point(
             });
         }
     }
-    commit_event_log(sink, args.quiet)
+    Ok(sink)
 }
 
 /// Every job's result in one shard folder, checked against the plan: every

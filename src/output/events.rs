@@ -193,8 +193,8 @@ impl Writer {
         a.and(b)
     }
 
-    /// Closes both files and gives them their final names.
-    fn commit(self) -> Result<(Vec<std::path::PathBuf>, u64)> {
+    /// Finishes both files, still under their temporary names.
+    fn close(self) -> Result<(Vec<Streamed>, u64)> {
         let (csv_file, mut csv_writer) = self.csv;
         csv_writer
             .finish()
@@ -204,8 +204,7 @@ impl Writer {
             .finish()
             .map_err(|e| polars_error(&parquet_file, e))?;
         drop((csv_writer, parquet_writer));
-        let paths = Streamed::commit_all(vec![csv_file, parquet_file])?;
-        Ok((paths, self.written))
+        Ok((vec![csv_file, parquet_file], self.written))
     }
 }
 
@@ -301,11 +300,19 @@ impl EventFiles {
         })
     }
 
-    /// Writes what is left, closes both files and gives them their final
-    /// names. Returns the paths and the number of rows.
-    pub fn commit(mut self) -> Result<(Vec<std::path::PathBuf>, u64)> {
+    /// Writes what is left and closes both files, still under their
+    /// temporary names, for the command's atomic set of files
+    /// (`files::commit`). Returns them and the number of rows.
+    pub fn close(mut self) -> Result<(Vec<Streamed>, u64)> {
         self.flush();
-        self.stop()?.commit()
+        self.stop()?.close()
+    }
+
+    /// Closes both files and gives them their final names at once.
+    /// Returns the paths and the number of rows.
+    pub fn commit(self) -> Result<(Vec<std::path::PathBuf>, u64)> {
+        let (files, rows) = self.close()?;
+        Ok((Streamed::commit_all(files)?, rows))
     }
 }
 

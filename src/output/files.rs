@@ -51,6 +51,11 @@ pub(crate) fn output_error(path: &Path, message: impl ToString) -> Error {
     }
 }
 
+/// Every temporary file of this process not yet renamed into place, so an
+/// interrupt can remove them before the process exits (an exit runs no
+/// destructor).
+static LIVE_TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
 /// A temporary file that is removed when dropped unless it was renamed into
 /// place, so every failure path (and a panic) cleans up after itself.
 struct TempFile {
@@ -58,12 +63,56 @@ struct TempFile {
     armed: bool,
 }
 
+impl TempFile {
+    /// Creates a new temporary file at `path`, known to the interrupt
+    /// handler (from before it exists) until it is renamed or removed.
+    /// `create_new`, so a file this process did not create is never written
+    /// or removed.
+    fn create(path: PathBuf) -> std::io::Result<(TempFile, File)> {
+        lock(&LIVE_TEMPORARIES).push(path.clone());
+        let temp = TempFile { path, armed: true };
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp.path);
+        match file {
+            Ok(file) => Ok((temp, file)),
+            Err(e) => {
+                // Not created: nothing to remove.
+                let mut temp = temp;
+                temp.disarm();
+                Err(e)
+            }
+        }
+    }
+
+    /// The file was renamed into place: nothing to remove any more.
+    fn disarm(&mut self) {
+        self.armed = false;
+        lock(&LIVE_TEMPORARIES).retain(|p| *p != self.path);
+    }
+}
+
 impl Drop for TempFile {
     fn drop(&mut self) {
         if self.armed {
             // Best effort: the error being reported matters more than this one.
             let _ = fs::remove_file(&self.path);
+            self.disarm();
         }
+    }
+}
+
+/// A lock, even one poisoned by a panic elsewhere (the data stays usable).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Removes every temporary file this process has not renamed into place:
+/// the interrupt handler calls it, holding [`WRITE_LOCK`], just before exit.
+pub fn remove_temporaries() {
+    for path in lock(&LIVE_TEMPORARIES).drain(..) {
+        let _ = fs::remove_file(path);
     }
 }
 
@@ -87,13 +136,7 @@ fn stage(dest: &Path, bytes: &[u8]) -> Result<TempFile> {
         TEMP_COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let path = parent_of(dest).join(tmp_name);
-    // `create_new` so that a file we did not create is never written or removed.
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&path)
-        .map_err(|e| output_error(dest, e))?;
-    let temp = TempFile { path, armed: true };
+    let (temp, mut file) = TempFile::create(path).map_err(|e| output_error(dest, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| output_error(dest, e))?;
@@ -118,26 +161,60 @@ fn sync_dir(dir: &Path) {
 /// the way) leaves the files renamed so far complete and no temporary file
 /// behind. Returns the final paths.
 pub fn write_atomic_all(files: &[(PathBuf, &[u8])]) -> Result<Vec<PathBuf>> {
-    // A poisoned lock only means another writer panicked; writing is still safe.
-    let _writing = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    commit_paths(files, Vec::new(), &[])
+}
+
+/// Commits one command's output at once, under the write lock (an
+/// interrupt waits for all of it): `files` are written under temporary
+/// names; then they and the `streamed` files (already written under
+/// temporary names) are renamed over their final names, and the `stale`
+/// entries (files and folders an earlier command left) are removed. A
+/// failure while writing changes nothing.
+fn commit_paths(
+    files: &[(PathBuf, &[u8])],
+    streamed: Vec<Streamed>,
+    stale: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
+    for f in &streamed {
+        f.file.sync_all().map_err(|e| output_error(&f.dest, e))?;
+    }
+    let _writing = lock(&WRITE_LOCK);
     let mut staged = Vec::with_capacity(files.len());
     for (dest, bytes) in files {
-        staged.push((stage(dest, bytes)?, dest));
+        staged.push((stage(dest, bytes)?, dest.clone()));
     }
-    for (i, (temp, dest)) in staged.iter_mut().enumerate() {
-        let dest: &Path = dest;
-        fs::rename(&temp.path, dest).map_err(|e| output_error(dest, e))?;
-        temp.armed = false;
-        if i == 0 && files.len() > 1 {
+    let count = staged.len() + streamed.len();
+    let all = staged
+        .into_iter()
+        .chain(streamed.into_iter().map(|f| (f.temp, f.dest)));
+    let mut done = Vec::with_capacity(count);
+    for (i, (mut temp, dest)) in all.enumerate() {
+        fs::rename(&temp.path, &dest).map_err(|e| output_error(&dest, e))?;
+        temp.disarm();
+        if i == 0 && count > 1 {
             hold_for_test();
         }
+        done.push(dest);
     }
-    let mut dirs: Vec<&Path> = files.iter().map(|(p, _)| parent_of(p)).collect();
+    for path in stale {
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        };
+        removed.map_err(|e| output_error(path, e))?;
+    }
+    let mut dirs: Vec<&Path> = done
+        .iter()
+        .map(|p| parent_of(p))
+        .chain(stale.iter().map(|p| parent_of(p)))
+        .collect();
+    dirs.sort();
     dirs.dedup();
     for dir in dirs {
         sync_dir(dir);
     }
-    Ok(files.iter().map(|(p, _)| p.clone()).collect())
+    Ok(done)
 }
 
 /// Writes `bytes` to `path` atomically: to a temporary file in the same
@@ -150,6 +227,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// it, so a bad `--out` fails before the simulation runs, not after.
 pub fn prepare_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
+    remove_dead_temporaries(dir);
     let probe = stage(&dir.join("salesim-probe"), b"")
         .map_err(|_| output_error(dir, "cannot create files in this directory"))?;
     drop(probe);
@@ -163,18 +241,20 @@ fn recorded_scenario(dir: &Path) -> Option<String> {
     doc.get("name")?.as_str().map(str::to_string)
 }
 
-/// Refuses an output folder that holds something other than an earlier run
-/// of the same scenario, unless `force`: results of two scenarios must not be
-/// silently mixed. A missing or empty folder is fine.
-pub fn check_out_dir(dir: &Path, scenario: &str, force: bool) -> Result<()> {
-    if force || !dir.exists() {
-        return Ok(());
-    }
-    if !dir.is_dir() {
+/// Refuses an output folder that holds something other than an earlier
+/// result of the same command (`run`, `sweep`, `compare`, `sensitivity`,
+/// or `shard`) on the same scenario, unless `force`: a folder holds the
+/// results of one command, and results must not be silently mixed. A
+/// missing or empty folder is fine.
+pub fn check_out_dir(dir: &Path, scenario: &str, command: &str, force: bool) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
         return Err(Error::Usage(format!(
             "--out {} is a file, not a folder",
             dir.display()
         )));
+    }
+    if force || !dir.exists() {
+        return Ok(());
     }
     let empty = fs::read_dir(dir)
         .map(|mut entries| entries.next().is_none())
@@ -183,17 +263,29 @@ pub fn check_out_dir(dir: &Path, scenario: &str, force: bool) -> Result<()> {
         return Ok(());
     }
     match recorded_scenario(dir) {
-        Some(name) if name == scenario => Ok(()),
-        Some(name) => Err(Error::Usage(format!(
-            "output folder {} holds results of scenario \"{name}\", not \"{scenario}\"; \
+        Some(name) if name == scenario => {}
+        Some(name) => {
+            return Err(Error::Usage(format!(
+                "output folder {} holds results of scenario \"{name}\", not \"{scenario}\"; \
+                 choose another --out or pass --force to replace them",
+                dir.display()
+            )))
+        }
+        None => {
+            return Err(Error::Usage(format!(
+                "output folder {} is not empty and holds no salesim run; \
+                 choose another --out or pass --force to write into it",
+                dir.display()
+            )))
+        }
+    }
+    match folder_command(dir) {
+        Some(other) if other != command => Err(Error::Usage(format!(
+            "output folder {} holds the results of `salesim {other}`, not of `salesim {command}`; \
              choose another --out or pass --force to replace them",
             dir.display()
         ))),
-        None => Err(Error::Usage(format!(
-            "output folder {} is not empty and holds no salesim run; \
-             choose another --out or pass --force to write into it",
-            dir.display()
-        ))),
+        _ => Ok(()),
     }
 }
 
@@ -244,24 +336,25 @@ impl Streamed {
     /// Syncs the files and renames them over their destinations together,
     /// under the write lock (an interrupt waits for all of them).
     pub fn commit_all(files: Vec<Streamed>) -> Result<Vec<PathBuf>> {
-        for f in &files {
-            f.file.sync_all().map_err(|e| output_error(&f.dest, e))?;
-        }
-        let _writing = WRITE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-        let mut done = Vec::with_capacity(files.len());
-        for mut f in files {
-            fs::rename(&f.temp.path, &f.dest).map_err(|e| output_error(&f.dest, e))?;
-            f.temp.armed = false;
-            sync_dir(parent_of(&f.dest));
-            done.push(f.dest.clone());
-        }
-        Ok(done)
+        commit_paths(&[], files, &[])
     }
 }
 
 /// Writes named files into `dir` (created with its parents), all atomically
 /// ([`write_atomic_all`]). Returns the paths written.
 pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
+    commit(dir, files, Vec::new(), &[])
+}
+
+/// Writes a command's whole output into `dir` (created with its parents) as
+/// one atomic set: `files` by name, the `streamed` files (an event log), and
+/// the removal of `stale` entries; see [`commit_paths`].
+pub fn commit(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    streamed: Vec<Streamed>,
+    stale: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
     fs::create_dir_all(dir).map_err(|e| output_error(dir, e))?;
     let list: Vec<(PathBuf, &[u8])> = files
         .iter()
@@ -271,7 +364,103 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
         let parent = parent_of(path);
         fs::create_dir_all(parent).map_err(|e| output_error(parent, e))?;
     }
-    write_atomic_all(&list)
+    commit_paths(&list, streamed, stale)
+}
+
+/// The names salesim writes at the top of an output folder, any command.
+pub const OUTPUT_NAMES: [&str; 23] = [
+    "summary.csv",
+    "summary.parquet",
+    "sweep.csv",
+    "sweep.parquet",
+    "sweep.json",
+    "compare.csv",
+    "compare.parquet",
+    "compare.json",
+    "sensitivity.csv",
+    "sensitivity.parquet",
+    "sensitivity.json",
+    "replications.parquet",
+    "weekly.parquet",
+    "scenario.toml",
+    "report.json",
+    "index.html",
+    "charts",
+    "events.csv",
+    "events.parquet",
+    "plan.json",
+    "shard.json",
+    "jobs",
+    "data",
+];
+
+/// The entries of `dir` that salesim writes (see [`OUTPUT_NAMES`]) but
+/// that are not in `keep`: what an earlier command left and the coming
+/// one will not rewrite.
+pub fn stale_entries(dir: &Path, keep: &[&str]) -> Vec<PathBuf> {
+    OUTPUT_NAMES
+        .iter()
+        .filter(|name| !keep.contains(name))
+        .map(|name| dir.join(name))
+        .filter(|p| p.exists())
+        .collect()
+}
+
+/// Removes `entries` (files and folders) under the write lock.
+pub fn remove_entries(entries: &[PathBuf]) -> Result<()> {
+    commit_paths(&[], Vec::new(), entries).map(|_| ())
+}
+
+/// The command whose results a folder holds, as named by its files:
+/// `shard` (a `shard.json`), the kind its `plan.json` records, else `run`,
+/// `sweep`, `compare` or `sensitivity` by its main table.
+pub fn folder_command(dir: &Path) -> Option<String> {
+    if dir.join(super::store::SHARD_FILE).exists() {
+        return Some("shard".into());
+    }
+    if let Some(bytes) = read_optional(&dir.join(super::store::PLAN_FILE)) {
+        if let Ok(plan) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if let Some(kind) = plan.get("kind").and_then(|k| k.as_str()) {
+                return Some(kind.to_string());
+            }
+        }
+    }
+    [
+        ("summary.csv", "run"),
+        ("sweep.csv", "sweep"),
+        ("compare.csv", "compare"),
+        ("sensitivity.csv", "sensitivity"),
+    ]
+    .iter()
+    .find(|(file, _)| dir.join(file).exists())
+    .map(|(_, command)| command.to_string())
+}
+
+/// Removes the temporary files that a salesim process killed outright (no
+/// chance to clean up) left in `dir`: `.NAME.tmp-PID-N` of an output name
+/// whose process is gone.
+fn remove_dead_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((base, rest)) = name.strip_prefix('.').and_then(|n| n.split_once(".tmp-")) else {
+            continue;
+        };
+        let ours = OUTPUT_NAMES
+            .iter()
+            .any(|o| base == *o || base.strip_prefix(o).is_some_and(|r| r.starts_with('.')))
+            || base == "salesim-probe";
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        let Some(pid) = pid.filter(|_| ours) else {
+            continue;
+        };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if !alive {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The folder of job files of the experiment in `dir`.
@@ -354,17 +543,17 @@ mod tests {
     fn out_dir_of_another_scenario_is_refused_unless_forced() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("run");
-        check_out_dir(&dir, "a", false).unwrap();
+        check_out_dir(&dir, "a", "run", false).unwrap();
         write_run(&dir, "name = \"a\"\n").unwrap();
-        check_out_dir(&dir, "a", false).unwrap();
-        let err = check_out_dir(&dir, "b", false).unwrap_err();
+        check_out_dir(&dir, "a", "run", false).unwrap();
+        let err = check_out_dir(&dir, "b", "run", false).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("--force"), "{err}");
-        check_out_dir(&dir, "b", true).unwrap();
+        check_out_dir(&dir, "b", "run", true).unwrap();
         let other = tmp.path().join("other");
         fs::create_dir(&other).unwrap();
         fs::write(other.join("notes.txt"), "mine").unwrap();
-        assert!(check_out_dir(&other, "a", false).is_err());
+        assert!(check_out_dir(&other, "a", "run", false).is_err());
     }
 
     fn listing(dir: &Path) -> Vec<String> {
@@ -460,6 +649,56 @@ mod tests {
         assert!(matches!(prepare_dir(&dir), Err(Error::Output { .. })));
         let err = write_run(&dir, "").unwrap_err();
         assert!(err.to_string().contains("plain"), "{err}");
+    }
+
+    #[test]
+    fn a_folder_of_another_command_is_refused_unless_forced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("run");
+        write_run(&dir, "name = \"a\"\n").unwrap();
+        assert_eq!(folder_command(&dir).as_deref(), Some("run"));
+        let err = check_out_dir(&dir, "a", "sweep", false).unwrap_err();
+        assert!(err.to_string().contains("`salesim run`"), "{err}");
+        check_out_dir(&dir, "a", "sweep", true).unwrap();
+        fs::write(dir.join("shard.json"), "{}").unwrap();
+        assert_eq!(folder_command(&dir).as_deref(), Some("shard"));
+        // What a sweep would leave stale here: everything but its own files.
+        let stale = stale_entries(
+            &dir,
+            &["scenario.toml", "replications.parquet", "weekly.parquet"],
+        );
+        let names: Vec<String> = stale
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["summary.csv", "summary.parquet", "shard.json"]);
+        remove_entries(&stale).unwrap();
+        assert_eq!(
+            listing(&dir),
+            ["replications.parquet", "scenario.toml", "weekly.parquet"]
+        );
+    }
+
+    #[test]
+    fn temporaries_are_removed_on_interrupt_and_dead_ones_at_the_next_start() {
+        let tmp = tempfile::tempdir().unwrap();
+        let live = stage(&tmp.path().join("events.csv"), b"half").unwrap();
+        assert!(listing(tmp.path())[0].starts_with(".events.csv.tmp-"));
+        remove_temporaries();
+        assert!(listing(tmp.path()).is_empty(), "the interrupt removes it");
+        drop(live);
+        // A process killed outright leaves its temporary: the next start
+        // in the folder removes it (no such process), not a live one's.
+        let dead = tmp.path().join(".events.parquet.tmp-999999999-3");
+        let alive = tmp
+            .path()
+            .join(format!(".events.parquet.tmp-{}-4", std::process::id()));
+        let foreign = tmp.path().join(".notes.txt.tmp-999999999-1");
+        for p in [&dead, &alive, &foreign] {
+            fs::write(p, b"x").unwrap();
+        }
+        prepare_dir(tmp.path()).unwrap();
+        assert!(!dead.exists() && alive.exists() && foreign.exists());
     }
 
     #[test]
