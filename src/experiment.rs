@@ -67,8 +67,23 @@ pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> 
     Ok(results.remove(0))
 }
 
-/// A pool of `threads` threads (0: one per core).
+/// The most worker threads a command may ask for: far above any machine's
+/// cores, low enough that starting them is instant.
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks a `--threads` value (0: one per core) against [`MAX_THREADS`].
+pub fn check_threads(threads: usize) -> Result<()> {
+    if threads > MAX_THREADS {
+        return Err(Error::Usage(format!(
+            "--threads {threads}: at most {MAX_THREADS} (0, the default, uses every core)"
+        )));
+    }
+    Ok(())
+}
+
+/// A pool of `threads` threads (0: one per core, at most [`MAX_THREADS`]).
 pub(crate) fn thread_pool(threads: usize) -> Result<rayon::ThreadPool> {
+    check_threads(threads)?;
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

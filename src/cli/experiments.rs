@@ -187,6 +187,7 @@ pub(super) struct Executed {
 /// pass, and returns every point's result. A shard (`--shard K/N`) runs its
 /// jobs, records itself and returns `None`.
 fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Option<Executed>> {
+    crate::experiment::check_threads(o.threads)?;
     let record = PlanRecord::of(design, o.format);
     let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
     let keeps_jobs = design.kind != Kind::Run || shard.is_some();
@@ -209,10 +210,16 @@ fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Opt
                     out.display()
                 )));
             }
-            for (_, bytes) in files::read_jobs(out) {
-                if let Some((j, r)) = store::decode_job(plan, &bytes) {
-                    if shard.is_none_or(|s| s.runs(j)) {
+            for (name, bytes) in files::read_jobs(out) {
+                match store::decode_job(plan, &bytes) {
+                    Ok((j, r)) if shard.is_none_or(|s| s.runs(j)) => {
                         done.insert(j, r);
+                    }
+                    Ok(_) => {}
+                    Err(why) => {
+                        if !o.quiet {
+                            eprintln!("jobs/{name} is {why}: its job runs again");
+                        }
                     }
                 }
             }

@@ -15,7 +15,7 @@ use crate::eventlog::RowSink;
 use crate::experiment::{Design, Kind, Plan, Shard};
 use crate::output::events::EventFiles;
 use crate::output::files;
-use crate::output::store::{self, PlanRecord, ShardRecord};
+use crate::output::store::{self, BadJob, PlanRecord, ShardRecord};
 use crate::replication::ReplicationResult;
 
 /// Options of `salesim merge`.
@@ -74,6 +74,7 @@ fn read_shard(dir: &Path) -> Result<ShardDir> {
 /// Checks that the shards are the N parts of one experiment, then writes
 /// the experiment's results from theirs.
 pub fn merge(args: &MergeArgs) -> Result<()> {
+    crate::experiment::check_threads(args.threads)?;
     let shards: Vec<ShardDir> = args
         .shards
         .iter()
@@ -204,11 +205,21 @@ fn shard_results(s: &ShardDir, plan: &Plan) -> Result<BTreeMap<u64, ReplicationR
         count: s.record.count,
     };
     let mut mine = BTreeMap::new();
-    for (_, bytes) in files::read_jobs(&s.dir) {
-        if let Some((j, r)) = store::decode_job(plan, &bytes) {
-            if shard.runs(j) {
+    for (name, bytes) in files::read_jobs(&s.dir) {
+        match store::decode_job(plan, &bytes) {
+            Ok((j, r)) if shard.runs(j) => {
                 mine.insert(j, r);
             }
+            Ok(_) => {}
+            Err(BadJob::Altered) => {
+                return Err(Error::Usage(format!(
+                    "{}: {}; rerun that shard with --resume to compute it again",
+                    s.dir.join(store::JOBS_DIR).join(&name).display(),
+                    BadJob::Altered
+                )))
+            }
+            // Not a job of this plan: counted as missing below.
+            Err(_) => {}
         }
     }
     let expected = plan.pending(Some(shard), &BTreeMap::new());

@@ -66,32 +66,86 @@ struct JobRecord {
     events: u64,
     metrics: Vec<Option<f64>>,
     weekly: Vec<Vec<u64>>,
+    /// FNV-1a of the point's resolved scenario and of this record with an
+    /// empty `check`, in hex: an edited or foreign file does not match.
+    #[serde(default)]
+    check: String,
+}
+
+/// The checksum of `record` (its `check` field ignored) for job files of
+/// `plan`'s point.
+fn job_check(plan: &Plan, record: &JobRecord) -> String {
+    let body = serde_json::to_vec(&JobRecord {
+        check: String::new(),
+        weekly: record.weekly.clone(),
+        metrics: record.metrics.clone(),
+        ..*record
+    })
+    .expect("numbers always serialise");
+    let scenario = plan
+        .points
+        .get(record.point)
+        .map_or(&[][..], |p| p.resolved_toml.as_bytes());
+    format!(
+        "{:016x}",
+        fnv1a(scenario.iter().copied().chain([0u8]).chain(body))
+    )
 }
 
 /// The bytes of job `j`'s file.
 pub fn encode_job(plan: &Plan, j: u64, result: &ReplicationResult) -> Vec<u8> {
     let job = plan.job(j);
-    let record = JobRecord {
+    let mut record = JobRecord {
         job: j,
         point: job.point,
         replication: job.replication,
         events: result.events,
         metrics: result.metrics.clone(),
         weekly: result.weekly.iter().map(|w| w.values().to_vec()).collect(),
+        check: String::new(),
     };
+    record.check = job_check(plan, &record);
     let mut bytes = serde_json::to_vec(&record).expect("numbers always serialise");
     bytes.push(b'\n');
     bytes
 }
 
-/// Reads a job file back; `None` for a file that is not a complete job of
-/// this plan (it is then run again).
-pub fn decode_job(plan: &Plan, bytes: &[u8]) -> Option<(u64, ReplicationResult)> {
-    let r: JobRecord = serde_json::from_slice(bytes).ok()?;
-    let job = (r.job < plan.job_count()).then(|| plan.job(r.job))?;
+/// Why a job file is not a result of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadJob {
+    /// Not a complete job record (a partial write, another file).
+    Unreadable,
+    /// A job of another plan (its number, point or shape do not fit).
+    Foreign,
+    /// Its contents do not match its checksum: edited after it was written.
+    Altered,
+}
+
+impl std::fmt::Display for BadJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BadJob::Unreadable => "not a complete job record",
+            BadJob::Foreign => "a job of another experiment",
+            BadJob::Altered => "its contents do not match its checksum (the file was edited)",
+        })
+    }
+}
+
+/// Reads a job file back, checking it belongs to `plan` and is as written.
+pub fn decode_job(
+    plan: &Plan,
+    bytes: &[u8],
+) -> std::result::Result<(u64, ReplicationResult), BadJob> {
+    let r: JobRecord = serde_json::from_slice(bytes).map_err(|_| BadJob::Unreadable)?;
+    let job = (r.job < plan.job_count())
+        .then(|| plan.job(r.job))
+        .ok_or(BadJob::Foreign)?;
     if job.point != r.point || job.replication != r.replication || r.metrics.len() != METRICS.len()
     {
-        return None;
+        return Err(BadJob::Foreign);
+    }
+    if r.check != job_check(plan, &r) {
+        return Err(BadJob::Altered);
     }
     let weekly = r
         .weekly
@@ -101,8 +155,9 @@ pub fn decode_job(plan: &Plan, bytes: &[u8]) -> Option<(u64, ReplicationResult)>
                 .ok()
                 .map(WeekCounts::new)
         })
-        .collect::<Option<Vec<_>>>()?;
-    Some((
+        .collect::<Option<Vec<_>>>()
+        .ok_or(BadJob::Foreign)?;
+    Ok((
         r.job,
         ReplicationResult {
             replication: r.replication,
@@ -371,11 +426,40 @@ mod tests {
     #[test]
     fn broken_or_foreign_job_files_are_not_results() {
         let plan = design().plan;
-        assert!(decode_job(&plan, b"{\"job\": 0").is_none());
-        assert!(decode_job(&plan, b"{}").is_none());
+        assert_eq!(decode_job(&plan, b"{\"job\": 0"), Err(BadJob::Unreadable));
+        assert_eq!(decode_job(&plan, b"{}"), Err(BadJob::Unreadable));
         let foreign =
             br#"{"job":99,"point":49,"replication":1,"events":0,"metrics":[],"weekly":[]}"#;
-        assert!(decode_job(&plan, foreign).is_none());
+        assert_eq!(decode_job(&plan, foreign), Err(BadJob::Foreign));
+    }
+
+    #[test]
+    fn an_edited_job_file_does_not_match_its_checksum() {
+        let plan = design().plan;
+        let results = plan
+            .run(
+                &plan.pending(None, &BTreeMap::new()),
+                1,
+                &|_, _| Ok(()),
+                None,
+            )
+            .unwrap();
+        let bytes = encode_job(&plan, 0, &results[&0]);
+        assert!(decode_job(&plan, &bytes).is_ok());
+        let text = String::from_utf8(bytes).unwrap();
+        // One number changed: the leads that arrived.
+        let arrived = results[&0].metrics[0].unwrap();
+        let edited = text.replacen(
+            &format!("[{arrived:?}"),
+            &format!("[{:?}", arrived + 1.0),
+            1,
+        );
+        assert_ne!(edited, text, "the edit happened");
+        assert_eq!(decode_job(&plan, edited.as_bytes()), Err(BadJob::Altered));
+        // The same job of a point with another scenario is not this one.
+        let mut other = plan.clone();
+        other.points[0].resolved_toml.push('\n');
+        assert_eq!(decode_job(&other, text.as_bytes()), Err(BadJob::Altered));
     }
 
     #[test]
