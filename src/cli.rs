@@ -276,7 +276,7 @@ fn run(args: &RunArgs) -> Result<()> {
 /// replications run again one after another (results are the same) with
 /// the event-log recorder streaming rows to the files.
 fn write_event_log(out: &Path, sc: &crate::scenario::Scenario, quiet: bool) -> Result<()> {
-    let clock = crate::eventlog::Clock::new(sc.run.start_date.as_deref());
+    let clock = crate::eventlog::Clock::new(sc.run.start_date);
     let mut sink = output::events::EventFiles::create(out, clock)?;
     for r in 0..sc.run.replications {
         sink = crate::eventlog::log_replication(sc, r, sink)?;
