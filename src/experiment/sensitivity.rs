@@ -1,8 +1,10 @@
 //! One-at-a-time sensitivity (docs/MODEL.md section 11): every numeric parameter
 //! moved down and up by a fraction, all other keys at the base.
 //!
-//! Probabilities and thresholds are clamped to [0, 1]; counts are rounded
-//! and kept at least 1 where they were; a duration distribution is scaled as
+//! Probabilities and thresholds are clamped to [0, 1]; whole numbers are
+//! rounded and kept at or above the least value their key accepts (at least
+//! 1 where 0 is invalid), both as the scenario schema declares each key
+//! ([`crate::scenario::schema::kind_of`]); a duration distribution is scaled as
 //! a whole (all its durations by the same factor) and each numeric field of
 //! a distribution moves on its own. Run settings, calendars, names, lanes,
 //! orders and segment shares (which must sum to 1) stay fixed. A parameter is
@@ -10,6 +12,7 @@
 
 use toml_edit::{InlineTable, Value};
 
+use crate::scenario::schema::{kind_of, Kind};
 use crate::scenario::Parameter;
 use crate::units::{format_duration, parse_duration, DAY, HOUR, MINUTE, WEEK};
 
@@ -35,30 +38,10 @@ pub struct Knob {
     pub assumed: bool,
 }
 
-/// Keys whose values are probabilities or thresholds on [0, 1].
-const UNIT_INTERVAL: [&str; 12] = [
-    "match_rate",
-    "error_rate",
-    "bounce_rate",
-    "edit_probability",
-    "positive_share",
-    "meeting_rate",
-    "nurture_below",
-    "autosend_at_or_above",
-    "good_fit_at",
-    "reject_fit_below",
-    "at_fit_0",
-    "at_fit_1",
-];
-
 fn is_fixed(key: &str) -> bool {
     key.starts_with("run.")
         || key.starts_with("calendars.")
         || (key.starts_with("segments.") && key.ends_with(".share"))
-}
-
-fn last_segment(key: &str) -> &str {
-    key.rsplit('.').next().unwrap_or(key)
 }
 
 /// True for an `assumption` (or missing) source.
@@ -80,19 +63,25 @@ fn float_text(v: f64) -> String {
     }
 }
 
-/// A number moved by `factor` (1 - by, or 1 + by), as TOML text; `None`
-/// when the value is not a number.
-fn moved_number(field: &str, value: &Value, factor: f64) -> Option<String> {
+/// The number at key path `path` moved by `factor` (1 - by, or 1 + by), as
+/// TOML text; `None` when the value is not a number. An integer stays an
+/// integer, rounded and kept at or above the least whole number its key
+/// accepts; a value on [0, 1] stays on [0, 1].
+fn moved_number(path: &str, value: &Value, factor: f64) -> Option<String> {
+    let kind = kind_of(path);
+    let unit = kind.is_some_and(Kind::is_unit_interval);
     match value {
         Value::Integer(n) => {
-            let n = *n.value();
-            let moved = (n as f64 * factor).round() as i64;
-            Some(if n >= 1 { moved.max(1) } else { moved.max(0) }.to_string())
+            let least = kind.map_or(0, Kind::least_whole);
+            let mut moved = ((*n.value() as f64 * factor).round() as i64).max(least);
+            if unit {
+                moved = moved.min(1);
+            }
+            Some(moved.to_string())
         }
         Value::Float(x) => {
-            let x = *x.value();
-            let mut moved = x * factor;
-            if UNIT_INTERVAL.contains(&field) {
+            let mut moved = x.value() * factor;
+            if unit {
                 moved = moved.clamp(0.0, 1.0);
             }
             Some(float_text(moved))
@@ -124,13 +113,12 @@ fn knobs_of(p: &Parameter, by: f64) -> Vec<Moved> {
     let Ok(value) = p.value.parse::<Value>() else {
         return Vec::new();
     };
-    let field = last_segment(&p.key);
     let mut out = Vec::new();
     match &value {
         Value::Integer(_) | Value::Float(_) => {
             if let (Some(low), Some(high)) = (
-                moved_number(field, &value, 1.0 - by),
-                moved_number(field, &value, 1.0 + by),
+                moved_number(&p.key, &value, 1.0 - by),
+                moved_number(&p.key, &value, 1.0 + by),
             ) {
                 let shown = (low.clone(), high.clone());
                 out.push((p.key.clone(), p.key.clone(), low, high, shown));
@@ -190,17 +178,18 @@ fn table_knobs(key: &str, table: &InlineTable, by: f64) -> Vec<Moved> {
     }
     for (name, v) in table.iter() {
         if matches!(v, Value::Integer(_) | Value::Float(_)) {
+            let path = format!("{key}.{name}");
             let set = |factor: f64| {
                 rewrite(&|k, v| {
                     (k == name)
-                        .then(|| moved_number(name, v, factor))
+                        .then(|| moved_number(&path, v, factor))
                         .flatten()
                         .and_then(|t| t.parse::<Value>().ok())
                 })
             };
-            let field = |factor: f64| moved_number(name, v, factor).unwrap_or_default();
+            let field = |factor: f64| moved_number(&path, v, factor).unwrap_or_default();
             out.push((
-                format!("{key}.{name}"),
+                path.clone(),
                 key.to_string(),
                 set(1.0 - by),
                 set(1.0 + by),
@@ -477,6 +466,74 @@ email.positive_share | email.positive_share | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | fa
 conversations.meeting_rate | conversations.meeting_rate | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
 nurture.max_reentries | nurture.max_reentries | 1 | 1 | 2 | 1 | 2 | false
 "#;
+
+    /// The low and high texts of the knob `label` of the canonical scenario
+    /// with `overrides`, moved by `by`.
+    fn moved(overrides: &[(&str, &str)], by: f64, label: &str) -> (String, String) {
+        let overrides: Vec<Override> = overrides
+            .iter()
+            .map(|(path, value)| Override {
+                path: path.to_string(),
+                value: value.to_string(),
+            })
+            .collect();
+        let all = knobs(&load_embedded(&overrides).unwrap().parameters, by);
+        let k = knob(&all, label);
+        (k.low.clone(), k.high.clone())
+    }
+
+    #[test]
+    fn every_value_declared_on_the_unit_interval_stays_there() {
+        // The score boost is declared on [0, 1] like the thresholds.
+        let boost = moved(
+            &[("nurture.rescore_boost", "0.9")],
+            0.2,
+            "nurture.rescore_boost",
+        );
+        assert_eq!(boost, ("0.72".to_string(), "1.0".to_string()));
+        // A probability written as an integer stays 0 or 1.
+        let rate = "enrichment.providers.0.match_rate";
+        assert_eq!(
+            moved(&[(rate, "1")], 0.6, rate),
+            ("0".to_string(), "1".to_string())
+        );
+        // A fit distribution's values are not declared on [0, 1]: the
+        // distribution's support is checked when the point is loaded.
+        let fit = moved(
+            &[(
+                "segments.0.fit",
+                "{ dist = \"uniform\", min = 0.5, max = 0.9 }",
+            )],
+            0.2,
+            "segments.0.fit.max",
+        );
+        assert_eq!(fit.1, "{ dist = \"uniform\", min = 0.5, max = 1.08 }");
+    }
+
+    #[test]
+    fn counts_keep_the_least_value_their_key_accepts() {
+        let retries = "enrichment.providers.0.max_retries";
+        assert_eq!(
+            moved(&[(retries, "1")], 0.6, retries),
+            ("0".to_string(), "2".to_string())
+        );
+        let touches = "nurture.touches";
+        assert_eq!(moved(&[(touches, "1")], 0.6, touches).0, "0");
+        for at_least_one in [
+            "agents.concurrency",
+            "email.mailboxes",
+            "email.daily_cap_per_mailbox",
+        ] {
+            assert_eq!(
+                moved(&[(at_least_one, "1")], 0.6, at_least_one),
+                ("1".to_string(), "2".to_string()),
+                "{at_least_one}"
+            );
+        }
+        // Above 0 however it is written.
+        let week = "arrivals.per_week";
+        assert_eq!(moved(&[(week, "1")], 0.6, week).0, "1");
+    }
 
     #[test]
     fn by_parses_percentages_and_fractions() {
