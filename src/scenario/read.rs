@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::units::{parse_clock, parse_duration, parse_week_time, parse_weekday, WEEKDAYS};
 
 /// The suffix of provenance keys.
-pub(super) const SOURCE_SUFFIX: &str = "_source";
+const SOURCE_SUFFIX: &str = "_source";
 
 /// What a table declares.
 #[derive(Debug, Clone, Copy)]
@@ -371,10 +371,11 @@ impl<'a> Field<'a> {
         let weekday = date.weekday().num_days_from_monday();
         if weekday != 0 {
             let before = date - Days::new(u64::from(weekday));
+            // Not `%Y`: a year before 1 has always been written `-001` here.
+            let (y, m, d) = (before.year(), before.month(), before.day());
             return Err(self.err(format!(
-                "start_date must be a Monday (t = 0 is Monday 00:00), but {text} is a {}; the Monday before is {}",
+                "start_date must be a Monday (t = 0 is Monday 00:00), but {text} is a {}; the Monday before is {y:04}-{m:02}-{d:02}",
                 date.format("%A"),
-                before.format("%Y-%m-%d")
             )));
         }
         Ok(date)
