@@ -26,7 +26,7 @@ impl RowSink for Collect {
 
 fn main() {
     let sc = common::canonical();
-    let clock = Clock::new(sc.run.start_date.as_deref());
+    let clock = Clock::new(sc.run.start_date);
 
     // Recording: the replications with the event log beside the metrics.
     let start = Instant::now();

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::pipeline::{Answer, Fate, Happening, LeadRef, Recorder, Resource, Verdict};
 use crate::scenario::Scenario;
-use crate::units::{civil_from_days, days_from_civil};
+use crate::units::civil_from_days;
 
 /// Who did an activity: a resource of the model (named when written, from
 /// the scenario), or a fixed name (`crm`, `gate`, `prospect`...).
@@ -396,9 +396,6 @@ impl<S: RowSink> Recorder for EventLog<S> {
     }
 }
 
-/// The default `run.start_date` (a Monday).
-pub const DEFAULT_START_DATE: &str = "2026-01-05";
-
 /// Simulated seconds as ISO 8601 timestamps from a start date.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
@@ -407,21 +404,13 @@ pub struct Clock {
 }
 
 impl Clock {
-    /// The clock of `run.start_date` (`YYYY-MM-DD`; the default when absent
-    /// or unreadable, which validation has already ruled out).
-    pub fn new(start_date: Option<&str>) -> Clock {
-        let parse = |s: &str| -> Option<i64> {
-            let mut it = s.split('-');
-            let y = it.next()?.parse::<i64>().ok()?;
-            let m = it.next()?.parse::<u32>().ok()?;
-            let d = it.next()?.parse::<u32>().ok()?;
-            Some(days_from_civil(y, m, d))
-        };
-        let epoch_days = start_date
-            .and_then(parse)
-            .or_else(|| parse(DEFAULT_START_DATE))
-            .unwrap_or(0);
-        Clock { epoch_days }
+    /// The clock whose t = 0 is midnight at the start of `start_date`
+    /// (`run.start_date`).
+    pub fn new(start_date: chrono::NaiveDate) -> Clock {
+        let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("1970-01-01 is a date");
+        Clock {
+            epoch_days: start_date.signed_duration_since(epoch).num_days(),
+        }
     }
 
     /// `t` seconds after the start as `2026-01-05T09:00:00.000+00:00`.
@@ -488,10 +477,15 @@ pub fn log_replication<S: RowSink>(
 mod tests {
     use super::*;
     use crate::scenario::load_embedded;
+    use chrono::Datelike;
+
+    fn date(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
 
     #[test]
     fn iso_timestamps_count_from_the_start_date() {
-        let clock = Clock::new(None);
+        let clock = Clock::new(date(2026, 1, 5));
         assert_eq!(clock.iso(0.0), "2026-01-05T00:00:00.000+00:00");
         assert_eq!(
             clock.iso(9.0 * 3600.0 + 0.25),
@@ -502,14 +496,14 @@ mod tests {
             clock.iso(26.0 * 7.0 * 86_400.0),
             "2026-07-06T00:00:00.000+00:00"
         );
-        let clock = Clock::new(Some("2024-12-30"));
+        let clock = Clock::new(date(2024, 12, 30));
         assert_eq!(clock.iso(3.0 * 86_400.0), "2025-01-02T00:00:00.000+00:00");
         assert_eq!(clock.iso(61.0 * 86_400.0), "2025-03-01T00:00:00.000+00:00");
     }
 
     #[test]
     fn fast_timestamps_match_formatted_ones() {
-        let clock = Clock::new(Some("2024-12-30"));
+        let clock = Clock::new(date(2024, 12, 30));
         let mut t = 0.0;
         while t < 3.0e8 {
             let millis = (t * 1000.0_f64).round() as i64;
@@ -524,6 +518,27 @@ mod tests {
             );
             assert_eq!(clock.iso(t), expected, "{t}");
             t = t * 1.37 + 0.123;
+        }
+    }
+
+    #[test]
+    fn iso_dates_agree_with_chrono_across_year_boundaries() {
+        // Every Monday from 1899 to 2101 as a start, and the days around
+        // the next New Year from it.
+        let mut start = date(1899, 1, 2);
+        while start < date(2101, 1, 1) {
+            let clock = Clock::new(start);
+            let new_year = date(start.year() + 1, 1, 1);
+            let to_new_year = new_year.signed_duration_since(start).num_days();
+            for day in [0, 1, 6, to_new_year - 1, to_new_year, to_new_year + 59] {
+                let expected = start + chrono::Days::new(day as u64);
+                assert_eq!(
+                    clock.iso(day as f64 * 86_400.0 + 3_600.5),
+                    expected.format("%Y-%m-%dT01:00:00.500+00:00").to_string(),
+                    "{start} + {day} days"
+                );
+            }
+            start = start + chrono::Days::new(7);
         }
     }
 

@@ -6,6 +6,8 @@
 
 mod load;
 mod raw;
+mod read;
+pub mod schema;
 pub mod types;
 mod validate;
 

@@ -310,7 +310,7 @@ pub(super) fn output_folder(out: &Path, design: &Design, command: &str, force: b
 /// The event log's files for the replications of `point`.
 pub(super) fn event_files(out: &Path, design: &Design, point: usize) -> Result<EventFiles> {
     let sc = &design.plan.points[point].scenario;
-    EventFiles::create(out, sc, Clock::new(sc.run.start_date.as_deref()))
+    EventFiles::create(out, sc, Clock::new(sc.run.start_date))
 }
 
 /// The top-level names of `files` (`charts/x.svg` -> `charts`).

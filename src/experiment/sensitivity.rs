@@ -1,8 +1,10 @@
 //! One-at-a-time sensitivity (docs/MODEL.md section 11): every numeric parameter
 //! moved down and up by a fraction, all other keys at the base.
 //!
-//! Probabilities and thresholds are clamped to [0, 1]; counts are rounded
-//! and kept at least 1 where they were; a duration distribution is scaled as
+//! Probabilities and thresholds are clamped to [0, 1]; whole numbers are
+//! rounded and kept at or above the least value their key accepts (at least
+//! 1 where 0 is invalid), both as the scenario schema declares each key
+//! ([`crate::scenario::schema::kind_of`]); a duration distribution is scaled as
 //! a whole (all its durations by the same factor) and each numeric field of
 //! a distribution moves on its own. Run settings, calendars, names, lanes,
 //! orders and segment shares (which must sum to 1) stay fixed. A parameter is
@@ -10,6 +12,7 @@
 
 use toml_edit::{InlineTable, Value};
 
+use crate::scenario::schema::{kind_of, Kind};
 use crate::scenario::Parameter;
 use crate::units::{format_duration, parse_duration, DAY, HOUR, MINUTE, WEEK};
 
@@ -35,30 +38,10 @@ pub struct Knob {
     pub assumed: bool,
 }
 
-/// Keys whose values are probabilities or thresholds on [0, 1].
-const UNIT_INTERVAL: [&str; 12] = [
-    "match_rate",
-    "error_rate",
-    "bounce_rate",
-    "edit_probability",
-    "positive_share",
-    "meeting_rate",
-    "nurture_below",
-    "autosend_at_or_above",
-    "good_fit_at",
-    "reject_fit_below",
-    "at_fit_0",
-    "at_fit_1",
-];
-
 fn is_fixed(key: &str) -> bool {
     key.starts_with("run.")
         || key.starts_with("calendars.")
         || (key.starts_with("segments.") && key.ends_with(".share"))
-}
-
-fn last_segment(key: &str) -> &str {
-    key.rsplit('.').next().unwrap_or(key)
 }
 
 /// True for an `assumption` (or missing) source.
@@ -80,19 +63,25 @@ fn float_text(v: f64) -> String {
     }
 }
 
-/// A number moved by `factor` (1 - by, or 1 + by), as TOML text; `None`
-/// when the value is not a number.
-fn moved_number(field: &str, value: &Value, factor: f64) -> Option<String> {
+/// The number at key path `path` moved by `factor` (1 - by, or 1 + by), as
+/// TOML text; `None` when the value is not a number. An integer stays an
+/// integer, rounded and kept at or above the least whole number its key
+/// accepts; a value on [0, 1] stays on [0, 1].
+fn moved_number(path: &str, value: &Value, factor: f64) -> Option<String> {
+    let kind = kind_of(path);
+    let unit = kind.is_some_and(Kind::is_unit_interval);
     match value {
         Value::Integer(n) => {
-            let n = *n.value();
-            let moved = (n as f64 * factor).round() as i64;
-            Some(if n >= 1 { moved.max(1) } else { moved.max(0) }.to_string())
+            let least = kind.map_or(0, Kind::least_whole);
+            let mut moved = ((*n.value() as f64 * factor).round() as i64).max(least);
+            if unit {
+                moved = moved.min(1);
+            }
+            Some(moved.to_string())
         }
         Value::Float(x) => {
-            let x = *x.value();
-            let mut moved = x * factor;
-            if UNIT_INTERVAL.contains(&field) {
+            let mut moved = x.value() * factor;
+            if unit {
                 moved = moved.clamp(0.0, 1.0);
             }
             Some(float_text(moved))
@@ -124,13 +113,12 @@ fn knobs_of(p: &Parameter, by: f64) -> Vec<Moved> {
     let Ok(value) = p.value.parse::<Value>() else {
         return Vec::new();
     };
-    let field = last_segment(&p.key);
     let mut out = Vec::new();
     match &value {
         Value::Integer(_) | Value::Float(_) => {
             if let (Some(low), Some(high)) = (
-                moved_number(field, &value, 1.0 - by),
-                moved_number(field, &value, 1.0 + by),
+                moved_number(&p.key, &value, 1.0 - by),
+                moved_number(&p.key, &value, 1.0 + by),
             ) {
                 let shown = (low.clone(), high.clone());
                 out.push((p.key.clone(), p.key.clone(), low, high, shown));
@@ -190,17 +178,18 @@ fn table_knobs(key: &str, table: &InlineTable, by: f64) -> Vec<Moved> {
     }
     for (name, v) in table.iter() {
         if matches!(v, Value::Integer(_) | Value::Float(_)) {
+            let path = format!("{key}.{name}");
             let set = |factor: f64| {
                 rewrite(&|k, v| {
                     (k == name)
-                        .then(|| moved_number(name, v, factor))
+                        .then(|| moved_number(&path, v, factor))
                         .flatten()
                         .and_then(|t| t.parse::<Value>().ok())
                 })
             };
-            let field = |factor: f64| moved_number(name, v, factor).unwrap_or_default();
+            let field = |factor: f64| moved_number(&path, v, factor).unwrap_or_default();
             out.push((
-                format!("{key}.{name}"),
+                path.clone(),
                 key.to_string(),
                 set(1.0 - by),
                 set(1.0 + by),
@@ -249,7 +238,7 @@ pub fn parse_by(text: &str) -> crate::error::Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load_embedded;
+    use crate::scenario::{load_embedded, Override};
 
     fn canonical_knobs() -> Vec<Knob> {
         knobs(&load_embedded(&[]).unwrap().parameters, 0.2)
@@ -314,6 +303,236 @@ mod tests {
         let all = canonical_knobs();
         assert!(knob(&all, "enrichment.providers.0.error_rate").assumed);
         assert!(!knob(&all, "enrichment.providers.0.match_rate").assumed);
+    }
+
+    /// One line per knob: everything a sensitivity run writes about it.
+    fn knob_lines(all: &[Knob]) -> String {
+        all.iter()
+            .map(|k| {
+                format!(
+                    "{} | {} | {} | {} | {} | {} | {} | {}\n",
+                    k.label, k.path, k.base, k.low, k.high, k.shown.0, k.shown.1, k.assumed
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn canonical_knobs_are_pinned() {
+        assert_eq!(knob_lines(&canonical_knobs()), CANONICAL_KNOBS);
+    }
+
+    /// The knobs of the embedded canonical scenario at `--by 20%`, as written
+    /// before the sensitivity analysis read the scenario schema.
+    const CANONICAL_KNOBS: &str = r#"arrivals.per_week | arrivals.per_week | 600 | 480 | 720 | 480 | 720 | false
+segments.0.fit.alpha | segments.0.fit | { dist = "beta", alpha = 2.0, beta = 5.0 } | { dist = "beta", alpha = 1.6, beta = 5.0 } | { dist = "beta", alpha = 2.4, beta = 5.0 } | 1.6 | 2.4 | false
+segments.0.fit.beta | segments.0.fit | { dist = "beta", alpha = 2.0, beta = 5.0 } | { dist = "beta", alpha = 2.0, beta = 4.0 } | { dist = "beta", alpha = 2.0, beta = 6.0 } | 4.0 | 6.0 | false
+lookup.agent (scale) | lookup.agent | { dist = "lognormal", median = "20s", p90 = "1m" } | { dist = "lognormal", median = "16s", p90 = "48s" } | { dist = "lognormal", median = "24s", p90 = "1.2m" } | x0.8 | x1.2 | true
+lookup.manual (scale) | lookup.manual | { dist = "lognormal", median = "3m", p90 = "8m" } | { dist = "lognormal", median = "2.4m", p90 = "6.4m" } | { dist = "lognormal", median = "3.6m", p90 = "9.6m" } | x0.8 | x1.2 | false
+enrichment.manual (scale) | enrichment.manual | { dist = "lognormal", median = "5m", p90 = "12m" } | { dist = "lognormal", median = "4m", p90 = "9.6m" } | { dist = "lognormal", median = "6m", p90 = "14.4m" } | x0.8 | x1.2 | false
+enrichment.providers.0.match_rate | enrichment.providers.0.match_rate | 0.6 | 0.48 | 0.72 | 0.48 | 0.72 | false
+enrichment.providers.0.latency (scale) | enrichment.providers.0.latency | { dist = "lognormal", median = "2s", p90 = "8s" } | { dist = "lognormal", median = "1.6s", p90 = "6.4s" } | { dist = "lognormal", median = "2.4s", p90 = "9.6s" } | x0.8 | x1.2 | false
+enrichment.providers.0.error_rate | enrichment.providers.0.error_rate | 0.02 | 0.016 | 0.024 | 0.016 | 0.024 | true
+enrichment.providers.0.rate_limit_per_min | enrichment.providers.0.rate_limit_per_min | 60 | 48 | 72 | 48 | 72 | true
+enrichment.providers.0.cost_per_call | enrichment.providers.0.cost_per_call | 0.1 | 0.08 | 0.12 | 0.08 | 0.12 | false
+scoring.agent (scale) | scoring.agent | { dist = "constant", value = "3s" } | { dist = "constant", value = "2.4s" } | { dist = "constant", value = "3.6s" } | x0.8 | x1.2 | true
+scoring.manual (scale) | scoring.manual | { dist = "lognormal", median = "2m", p90 = "5m" } | { dist = "lognormal", median = "1.6m", p90 = "4m" } | { dist = "lognormal", median = "2.4m", p90 = "6m" } | x0.8 | x1.2 | true
+scoring.noise_sd | scoring.noise_sd | 0.12 | 0.096 | 0.144 | 0.096 | 0.144 | true
+scoring.manual_noise_sd | scoring.manual_noise_sd | 0.08 | 0.064 | 0.096 | 0.064 | 0.096 | true
+scoring.cost | scoring.cost | 0.002 | 0.0016 | 0.0024 | 0.0016 | 0.0024 | true
+drafting.agent (scale) | drafting.agent | { dist = "lognormal", median = "20s", p90 = "45s" } | { dist = "lognormal", median = "16s", p90 = "36s" } | { dist = "lognormal", median = "24s", p90 = "54s" } | x0.8 | x1.2 | false
+drafting.manual (scale) | drafting.manual | { dist = "lognormal", median = "5.5m", p90 = "12m" } | { dist = "lognormal", median = "4.4m", p90 = "9.6m" } | { dist = "lognormal", median = "6.6m", p90 = "14.4m" } | x0.8 | x1.2 | false
+drafting.cost | drafting.cost | 0.03 | 0.024 | 0.036 | 0.024 | 0.036 | false
+gate.nurture_below | gate.nurture_below | 0.45 | 0.36 | 0.54 | 0.36 | 0.54 | true
+gate.good_fit_at | gate.good_fit_at | 0.5 | 0.4 | 0.6 | 0.4 | 0.6 | true
+review.duration (scale) | review.duration | { dist = "lognormal", median = "2.5m", p90 = "5m" } | { dist = "lognormal", median = "2m", p90 = "4m" } | { dist = "lognormal", median = "3m", p90 = "6m" } | x0.8 | x1.2 | false
+review.edit_probability | review.edit_probability | 0.1 | 0.08 | 0.12 | 0.08 | 0.12 | false
+review.edit (scale) | review.edit | { dist = "lognormal", median = "4m", p90 = "10m" } | { dist = "lognormal", median = "3.2m", p90 = "8m" } | { dist = "lognormal", median = "4.8m", p90 = "12m" } | x0.8 | x1.2 | true
+review.judgement_noise_sd | review.judgement_noise_sd | 0.05 | 0.04 | 0.06 | 0.04 | 0.06 | true
+review.reject_fit_below | review.reject_fit_below | 0.35 | 0.28 | 0.42 | 0.28 | 0.42 | true
+review.expire_after | review.expire_after | "3d" | "2.4d" | "3.6d" | 2.4d | 3.6d | true
+reps.count | reps.count | 10 | 8 | 12 | 8 | 12 | true
+reps.hourly_cost | reps.hourly_cost | 55.0 | 44.0 | 66.0 | 44.0 | 66.0 | true
+agents.concurrency | agents.concurrency | 16 | 13 | 19 | 13 | 19 | true
+email.mailboxes | email.mailboxes | 10 | 8 | 12 | 8 | 12 | true
+email.daily_cap_per_mailbox | email.daily_cap_per_mailbox | 40 | 32 | 48 | 32 | 48 | true
+email.bounce_rate | email.bounce_rate | 0.023 | 0.0184 | 0.0276 | 0.0184 | 0.0276 | false
+email.reply_rate.at_fit_0 | email.reply_rate | { at_fit_0 = 0.005, at_fit_1 = 0.08 } | { at_fit_0 = 0.004, at_fit_1 = 0.08 } | { at_fit_0 = 0.006, at_fit_1 = 0.08 } | 0.004 | 0.006 | false
+email.reply_rate.at_fit_1 | email.reply_rate | { at_fit_0 = 0.005, at_fit_1 = 0.08 } | { at_fit_0 = 0.005, at_fit_1 = 0.064 } | { at_fit_0 = 0.005, at_fit_1 = 0.096 } | 0.064 | 0.096 | false
+email.edited_reply_factor | email.edited_reply_factor | 1.1 | 0.88 | 1.32 | 0.88 | 1.32 | true
+email.autosend_reply_factor | email.autosend_reply_factor | 0.69 | 0.552 | 0.828 | 0.552 | 0.828 | false
+email.positive_share | email.positive_share | 0.14 | 0.112 | 0.168 | 0.112 | 0.168 | false
+email.reply_delay (scale) | email.reply_delay | { dist = "lognormal", median = "1d", p90 = "4d" } | { dist = "lognormal", median = "19.2h", p90 = "3.2d" } | { dist = "lognormal", median = "1.2d", p90 = "4.8d" } | x0.8 | x1.2 | true
+conversations.duration (scale) | conversations.duration | { dist = "lognormal", median = "30m", p90 = "1h" } | { dist = "lognormal", median = "24m", p90 = "48m" } | { dist = "lognormal", median = "36m", p90 = "1.2h" } | x0.8 | x1.2 | true
+conversations.meeting_rate | conversations.meeting_rate | 0.5 | 0.4 | 0.6 | 0.4 | 0.6 | false
+nurture.touches | nurture.touches | 4 | 3 | 5 | 3 | 5 | true
+nurture.interval | nurture.interval | "1w" | "5.6d" | "1.2w" | 5.6d | 1.2w | true
+nurture.engage_rate.at_fit_0 | nurture.engage_rate | { at_fit_0 = 0.002, at_fit_1 = 0.05 } | { at_fit_0 = 0.0016, at_fit_1 = 0.05 } | { at_fit_0 = 0.0024, at_fit_1 = 0.05 } | 0.0016 | 0.0024 | false
+nurture.engage_rate.at_fit_1 | nurture.engage_rate | { at_fit_0 = 0.002, at_fit_1 = 0.05 } | { at_fit_0 = 0.002, at_fit_1 = 0.04 } | { at_fit_0 = 0.002, at_fit_1 = 0.06 } | 0.04 | 0.06 | false
+nurture.rescore_boost | nurture.rescore_boost | 0.15 | 0.12 | 0.18 | 0.12 | 0.18 | true
+"#;
+
+    /// Overrides that put the canonical scenario's probabilities and
+    /// thresholds near 1 and its counts at 1 or 0, where clamping and
+    /// rounding decide the knobs.
+    const AT_THE_BOUNDS: [(&str, &str); 20] = [
+        ("arrivals.per_week", "1"),
+        (
+            "segments.0.fit",
+            "{ dist = \"uniform\", min = 0.5, max = 0.95 }",
+        ),
+        ("enrichment.providers.0.match_rate", "0.95"),
+        ("enrichment.providers.0.error_rate", "0.9"),
+        ("enrichment.providers.0.max_retries", "1"),
+        ("enrichment.providers.0.rate_limit_per_min", "1"),
+        ("enrichment.providers.0.cost_per_call", "1"),
+        ("gate.nurture_below", "0.9"),
+        ("gate.good_fit_at", "0.95"),
+        ("review.edit_probability", "0.9"),
+        ("review.reject_fit_below", "0.9"),
+        ("reps.count", "1"),
+        ("agents.concurrency", "1"),
+        ("email.mailboxes", "1"),
+        ("email.bounce_rate", "0.9"),
+        ("email.reply_rate", "{ at_fit_0 = 0.9, at_fit_1 = 0.95 }"),
+        ("email.positive_share", "0.9"),
+        ("conversations.meeting_rate", "0.9"),
+        ("nurture.touches", "0"),
+        ("nurture.max_reentries", "1"),
+    ];
+
+    /// The knobs of the overridden keys of [`AT_THE_BOUNDS`], moved by `by`.
+    fn knobs_at_the_bounds(by: f64) -> String {
+        let overrides: Vec<Override> = AT_THE_BOUNDS
+            .iter()
+            .map(|(path, value)| Override {
+                path: path.to_string(),
+                value: value.to_string(),
+            })
+            .collect();
+        let all = knobs(&load_embedded(&overrides).unwrap().parameters, by);
+        let set: Vec<Knob> = all
+            .into_iter()
+            .filter(|k| AT_THE_BOUNDS.iter().any(|(path, _)| *path == k.path))
+            .collect();
+        knob_lines(&set)
+    }
+
+    #[test]
+    fn knobs_at_the_bounds_are_pinned() {
+        let got = format!(
+            "{}--\n{}",
+            knobs_at_the_bounds(0.2),
+            knobs_at_the_bounds(0.5)
+        );
+        assert_eq!(got, KNOBS_AT_THE_BOUNDS);
+    }
+
+    /// [`knobs_at_the_bounds`] at 20%, then (after `--`) at 50%, as written
+    /// before the sensitivity analysis read the scenario schema.
+    const KNOBS_AT_THE_BOUNDS: &str = r#"segments.0.fit.min | segments.0.fit | { dist = "uniform", min = 0.5, max = 0.95 } | { dist = "uniform", min = 0.4, max = 0.95 } | { dist = "uniform", min = 0.6, max = 0.95 } | 0.4 | 0.6 | false
+segments.0.fit.max | segments.0.fit | { dist = "uniform", min = 0.5, max = 0.95 } | { dist = "uniform", min = 0.5, max = 0.76 } | { dist = "uniform", min = 0.5, max = 1.14 } | 0.76 | 1.14 | false
+enrichment.providers.0.match_rate | enrichment.providers.0.match_rate | 0.95 | 0.76 | 1.0 | 0.76 | 1.0 | false
+enrichment.providers.0.error_rate | enrichment.providers.0.error_rate | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+gate.nurture_below | gate.nurture_below | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+gate.good_fit_at | gate.good_fit_at | 0.95 | 0.76 | 1.0 | 0.76 | 1.0 | false
+review.edit_probability | review.edit_probability | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+review.reject_fit_below | review.reject_fit_below | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+email.bounce_rate | email.bounce_rate | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+email.reply_rate.at_fit_0 | email.reply_rate | { at_fit_0 = 0.9, at_fit_1 = 0.95 } | { at_fit_0 = 0.72, at_fit_1 = 0.95 } | { at_fit_0 = 1.0, at_fit_1 = 0.95 } | 0.72 | 1.0 | false
+email.reply_rate.at_fit_1 | email.reply_rate | { at_fit_0 = 0.9, at_fit_1 = 0.95 } | { at_fit_0 = 0.9, at_fit_1 = 0.76 } | { at_fit_0 = 0.9, at_fit_1 = 1.0 } | 0.76 | 1.0 | false
+email.positive_share | email.positive_share | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+conversations.meeting_rate | conversations.meeting_rate | 0.9 | 0.72 | 1.0 | 0.72 | 1.0 | false
+--
+arrivals.per_week | arrivals.per_week | 1 | 1 | 2 | 1 | 2 | false
+segments.0.fit.min | segments.0.fit | { dist = "uniform", min = 0.5, max = 0.95 } | { dist = "uniform", min = 0.25, max = 0.95 } | { dist = "uniform", min = 0.75, max = 0.95 } | 0.25 | 0.75 | false
+segments.0.fit.max | segments.0.fit | { dist = "uniform", min = 0.5, max = 0.95 } | { dist = "uniform", min = 0.5, max = 0.475 } | { dist = "uniform", min = 0.5, max = 1.425 } | 0.475 | 1.425 | false
+enrichment.providers.0.match_rate | enrichment.providers.0.match_rate | 0.95 | 0.475 | 1.0 | 0.475 | 1.0 | false
+enrichment.providers.0.error_rate | enrichment.providers.0.error_rate | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+enrichment.providers.0.max_retries | enrichment.providers.0.max_retries | 1 | 1 | 2 | 1 | 2 | false
+enrichment.providers.0.rate_limit_per_min | enrichment.providers.0.rate_limit_per_min | 1 | 1 | 2 | 1 | 2 | false
+enrichment.providers.0.cost_per_call | enrichment.providers.0.cost_per_call | 1 | 1 | 2 | 1 | 2 | false
+gate.nurture_below | gate.nurture_below | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+gate.good_fit_at | gate.good_fit_at | 0.95 | 0.475 | 1.0 | 0.475 | 1.0 | false
+review.edit_probability | review.edit_probability | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+review.reject_fit_below | review.reject_fit_below | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+reps.count | reps.count | 1 | 1 | 2 | 1 | 2 | false
+agents.concurrency | agents.concurrency | 1 | 1 | 2 | 1 | 2 | false
+email.mailboxes | email.mailboxes | 1 | 1 | 2 | 1 | 2 | false
+email.bounce_rate | email.bounce_rate | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+email.reply_rate.at_fit_0 | email.reply_rate | { at_fit_0 = 0.9, at_fit_1 = 0.95 } | { at_fit_0 = 0.45, at_fit_1 = 0.95 } | { at_fit_0 = 1.0, at_fit_1 = 0.95 } | 0.45 | 1.0 | false
+email.reply_rate.at_fit_1 | email.reply_rate | { at_fit_0 = 0.9, at_fit_1 = 0.95 } | { at_fit_0 = 0.9, at_fit_1 = 0.475 } | { at_fit_0 = 0.9, at_fit_1 = 1.0 } | 0.475 | 1.0 | false
+email.positive_share | email.positive_share | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+conversations.meeting_rate | conversations.meeting_rate | 0.9 | 0.45 | 1.0 | 0.45 | 1.0 | false
+nurture.max_reentries | nurture.max_reentries | 1 | 1 | 2 | 1 | 2 | false
+"#;
+
+    /// The low and high texts of the knob `label` of the canonical scenario
+    /// with `overrides`, moved by `by`.
+    fn moved(overrides: &[(&str, &str)], by: f64, label: &str) -> (String, String) {
+        let overrides: Vec<Override> = overrides
+            .iter()
+            .map(|(path, value)| Override {
+                path: path.to_string(),
+                value: value.to_string(),
+            })
+            .collect();
+        let all = knobs(&load_embedded(&overrides).unwrap().parameters, by);
+        let k = knob(&all, label);
+        (k.low.clone(), k.high.clone())
+    }
+
+    #[test]
+    fn every_value_declared_on_the_unit_interval_stays_there() {
+        // The score boost is declared on [0, 1] like the thresholds.
+        let boost = moved(
+            &[("nurture.rescore_boost", "0.9")],
+            0.2,
+            "nurture.rescore_boost",
+        );
+        assert_eq!(boost, ("0.72".to_string(), "1.0".to_string()));
+        // A probability written as an integer stays 0 or 1.
+        let rate = "enrichment.providers.0.match_rate";
+        assert_eq!(
+            moved(&[(rate, "1")], 0.6, rate),
+            ("0".to_string(), "1".to_string())
+        );
+        // A fit distribution's values are not declared on [0, 1]: the
+        // distribution's support is checked when the point is loaded.
+        let fit = moved(
+            &[(
+                "segments.0.fit",
+                "{ dist = \"uniform\", min = 0.5, max = 0.9 }",
+            )],
+            0.2,
+            "segments.0.fit.max",
+        );
+        assert_eq!(fit.1, "{ dist = \"uniform\", min = 0.5, max = 1.08 }");
+    }
+
+    #[test]
+    fn counts_keep_the_least_value_their_key_accepts() {
+        let retries = "enrichment.providers.0.max_retries";
+        assert_eq!(
+            moved(&[(retries, "1")], 0.6, retries),
+            ("0".to_string(), "2".to_string())
+        );
+        let touches = "nurture.touches";
+        assert_eq!(moved(&[(touches, "1")], 0.6, touches).0, "0");
+        for at_least_one in [
+            "agents.concurrency",
+            "email.mailboxes",
+            "email.daily_cap_per_mailbox",
+        ] {
+            assert_eq!(
+                moved(&[(at_least_one, "1")], 0.6, at_least_one),
+                ("1".to_string(), "2".to_string()),
+                "{at_least_one}"
+            );
+        }
+        // Above 0 however it is written.
+        let week = "arrivals.per_week";
+        assert_eq!(moved(&[(week, "1")], 0.6, week).0, "1");
     }
 
     #[test]

@@ -68,8 +68,9 @@ pub struct RunSettings {
     pub replications: u32,
     /// Base seed of every random stream.
     pub seed: u64,
-    /// Optional calendar date (YYYY-MM-DD, a Monday) of t = 0, for timestamps.
-    pub start_date: Option<String>,
+    /// The calendar date of t = 0, a Monday, for timestamps (`run.start_date`;
+    /// its default, 2026-01-05, is applied when the scenario is read).
+    pub start_date: chrono::NaiveDate,
 }
 
 /// How leads arrive.

@@ -1,84 +1,38 @@
-//! Validation: walks the resolved raw tree into the typed [`Scenario`], checking every key, type and constraint.
+//! Validation: walks the resolved raw tree into the typed [`Scenario`], reading every key through its declaration ([`super::schema`]) and checking the rules that tie keys together.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::raw::{join, Node, NodeValue, Table};
+use super::raw::{Node, Origin};
+use super::read::{Field, Tab};
+use super::schema::Slot;
 use super::types::*;
 use crate::calendar::Calendar;
 use crate::dist::Dist;
 use crate::error::{Error, Result};
-use crate::units::{
-    self, civil_from_days, days_from_civil, parse_clock, parse_duration, parse_week_time,
-    parse_weekday, HOUR, WEEK,
-};
+use crate::units::{self, parse_duration, HOUR, WEEK};
 
 /// The longest horizon accepted: 1040 weeks (20 years).
 const MAX_HORIZON_WEEKS: f64 = 1040.0;
-/// The most replications accepted.
-const MAX_REPLICATIONS: u64 = 100_000;
-/// The most leads a week (Poisson) or in one batch.
-const MAX_LEADS: f64 = 1e7;
 /// The most leads a replication may expect to see (docs/MODEL.md section 10,
 /// "Bounded work"): more is bad input, not a long wait.
 const MAX_EXPECTED_LEADS: f64 = 1e8;
 /// The shortest gap between two list imports (docs/MODEL.md section 10).
 const MIN_BATCH_EVERY: f64 = HOUR;
-/// The most reps.
-const MAX_REPS: u64 = 100_000;
-/// The most concurrent agent slots.
-const MAX_CONCURRENCY: u64 = 1_000_000;
-/// The most mailboxes; with [`MAX_DAILY_CAP`] the daily send capacity stays
-/// within a 32-bit count.
-const MAX_MAILBOXES: u64 = 10_000;
-/// The most sends per mailbox per day.
-const MAX_DAILY_CAP: u64 = 100_000;
-/// The most retries, touches or re-entries.
-const MAX_SMALL_COUNT: u64 = 1_000;
-/// The largest noise standard deviation.
-const MAX_NOISE_SD: f64 = 10.0;
-/// The largest cost of one call or of one rep hour.
-const MAX_COST: f64 = 1e6;
-/// The largest reply factor.
-const MAX_FACTOR: f64 = 100.0;
-/// The largest provider rate limit, calls per minute.
-const MAX_RATE_LIMIT: f64 = 1e9;
 /// The tolerance of the segment shares' sum.
 const SHARE_TOLERANCE: f64 = 1e-9;
-
-/// The suffix of provenance keys.
-const SOURCE_SUFFIX: &str = "_source";
 
 /// Validates a resolved tree (no `extends`, overrides applied) into a typed
 /// scenario.
 pub(crate) fn validate(root: &Node) -> Result<Scenario> {
-    let root = Tab::open(String::new(), root)?;
-    root.check_keys(&[
-        "name",
-        "description",
-        "run",
-        "calendars",
-        "arrivals",
-        "segments",
-        "lookup",
-        "enrichment",
-        "scoring",
-        "drafting",
-        "gate",
-        "review",
-        "reps",
-        "agents",
-        "email",
-        "conversations",
-        "nurture",
-    ])?;
+    let root = Tab::root(root)?;
+    root.check_keys()?;
     let name = scenario_name(&root.req("name")?)?;
-    let description = root.req("description")?.string()?.to_string();
+    let description = root.req("description")?.text()?.to_string();
     let run = run(&root.req("run")?.table()?)?;
     let calendars = calendars(&root)?;
-    let (arrivals, arrival_cal) =
-        arrivals(&root.req("arrivals")?.table()?, &calendars, run.horizon)?;
-    let segments = segments(&root)?;
+    let (arrivals, arrival_cal) = arrivals(&root.req("arrivals")?, &calendars, run.horizon)?;
+    let segments = segments(&root.req("segments")?)?;
     let lookup = prep_stage(&root.req("lookup")?.table()?)?;
     let enrichment = enrichment(&root.req("enrichment")?.table()?)?;
     let scoring = scoring(&root.req("scoring")?.table()?)?;
@@ -122,256 +76,8 @@ pub(crate) fn validate(root: &Node) -> Result<Scenario> {
     Ok(scenario)
 }
 
-/// A table being read, with its dotted path.
-struct Tab<'a> {
-    path: String,
-    node: &'a Node,
-    table: &'a Table,
-}
-
-impl<'a> Tab<'a> {
-    /// Opens `node` as a table, or fails naming the expected type.
-    fn open(path: String, node: &'a Node) -> Result<Self> {
-        match &node.value {
-            NodeValue::Table(table) => Ok(Tab { path, node, table }),
-            other => Err(node.origin.error(
-                &path,
-                format!("expected a table, got {}", describe(node, other)),
-            )),
-        }
-    }
-
-    /// Rejects every key that is not in `known`, except `_source` keys
-    /// describing a known key, which must be strings.
-    fn check_keys(&self, known: &[&str]) -> Result<()> {
-        for e in &self.table.entries {
-            let path = join(&self.path, &e.key);
-            if let Some(base) = e.key.strip_suffix(SOURCE_SUFFIX) {
-                if !known.contains(&base) {
-                    return Err(e.key_origin.error(
-                        &path,
-                        format!(
-                            "`{}` gives the source of `{base}`, which is not a key here; expected the source of one of {}",
-                            e.key,
-                            known.join(", ")
-                        ),
-                    ));
-                }
-                if e.node.as_str().is_none() {
-                    return Err(e.node.origin.error(
-                        &path,
-                        format!(
-                            "a `{SOURCE_SUFFIX}` key records provenance and must be a string, got {}",
-                            describe(&e.node, &e.node.value)
-                        ),
-                    ));
-                }
-                continue;
-            }
-            if !known.contains(&e.key.as_str()) {
-                let hint = closest(&e.key, known)
-                    .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
-                return Err(e.key_origin.error(
-                    &path,
-                    format!(
-                        "unknown key `{}`{hint}; expected one of {}",
-                        e.key,
-                        known.join(", ")
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The required key `key`.
-    fn req(&self, key: &str) -> Result<Field<'a>> {
-        self.opt(key).ok_or_else(|| {
-            self.node
-                .origin
-                .error(&join(&self.path, key), "missing required key")
-        })
-    }
-
-    /// The optional key `key`.
-    fn opt(&self, key: &str) -> Option<Field<'a>> {
-        self.table.get(key).map(|node| Field {
-            path: join(&self.path, key),
-            node,
-        })
-    }
-
-    /// An error about the table itself.
-    fn err(&self, key: &str, message: impl Into<String>) -> Error {
-        self.node.origin.error(&join(&self.path, key), message)
-    }
-}
-
-/// A value being read, with its dotted path.
-struct Field<'a> {
-    path: String,
-    node: &'a Node,
-}
-
-impl<'a> Field<'a> {
-    /// An error at this value.
-    fn err(&self, message: impl Into<String>) -> Error {
-        self.node.origin.error(&self.path, message)
-    }
-
-    /// An error naming the expected type and the value found.
-    fn type_err(&self, expected: &str) -> Error {
-        self.err(format!(
-            "expected {expected}, got {}",
-            describe(self.node, &self.node.value)
-        ))
-    }
-
-    fn table(&self) -> Result<Tab<'a>> {
-        Tab::open(self.path.clone(), self.node)
-    }
-
-    fn string(&self) -> Result<&'a str> {
-        self.node.as_str().ok_or_else(|| self.type_err("a string"))
-    }
-
-    fn array(&self) -> Result<&'a [Node]> {
-        match &self.node.value {
-            NodeValue::Array(items) => Ok(items),
-            _ => Err(self.type_err("an array")),
-        }
-    }
-
-    /// The array's items as fields named by index.
-    fn items(&self) -> Result<Vec<Field<'a>>> {
-        Ok(self
-            .array()?
-            .iter()
-            .enumerate()
-            .map(|(i, node)| Field {
-                path: join(&self.path, &i.to_string()),
-                node,
-            })
-            .collect())
-    }
-
-    /// A finite number (integer or float).
-    fn number(&self) -> Result<f64> {
-        let v = match &self.node.value {
-            NodeValue::Integer(i) => *i as f64,
-            NodeValue::Float(f) => *f,
-            _ => return Err(self.type_err("a number")),
-        };
-        if !v.is_finite() {
-            return Err(self.err(format!("must be a finite number, got {v}")));
-        }
-        Ok(v)
-    }
-
-    /// A finite number in `[lo, hi]`.
-    fn number_in(&self, lo: f64, hi: f64) -> Result<f64> {
-        let v = self.number()?;
-        if !(lo..=hi).contains(&v) {
-            return Err(self.err(format!("must be between {lo} and {hi}, got {v}")));
-        }
-        Ok(v)
-    }
-
-    /// A probability or share in `[0, 1]`.
-    fn prob(&self) -> Result<f64> {
-        let v = self.number()?;
-        if !(0.0..=1.0).contains(&v) {
-            return Err(self.err(format!("must be in [0, 1], got {v}")));
-        }
-        Ok(v)
-    }
-
-    /// A whole number in `[lo, hi]` (a float with no fraction is accepted).
-    fn count(&self, lo: u64, hi: u64) -> Result<u64> {
-        let v: i128 = match &self.node.value {
-            NodeValue::Integer(i) => i128::from(*i),
-            // Within +-2^63 every integral f64 converts exactly.
-            NodeValue::Float(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18 => {
-                *f as i128
-            }
-            NodeValue::Float(f) => {
-                return Err(self.err(format!("expected a whole number, got {f}")))
-            }
-            _ => return Err(self.type_err("a whole number")),
-        };
-        if v < i128::from(lo) || v > i128::from(hi) {
-            return Err(self.err(format!(
-                "must be a whole number between {lo} and {hi}, got {v}"
-            )));
-        }
-        u64::try_from(v).map_err(|_| self.err(format!("must be at most {hi}")))
-    }
-
-    /// [`Field::count`] for 32-bit counts (every limit here fits).
-    fn count32(&self, lo: u64, hi: u64) -> Result<u32> {
-        let v = self.count(lo, hi.min(u64::from(u32::MAX)))?;
-        u32::try_from(v).map_err(|_| self.err(format!("must be at most {}", u32::MAX)))
-    }
-
-    /// A duration string in seconds. `hint` is the unit suggested when a bare
-    /// number is given.
-    fn duration(&self, hint: &str) -> Result<f64> {
-        match &self.node.value {
-            NodeValue::String(s) => parse_duration(s).map_err(|m| self.err(m)),
-            NodeValue::Integer(_) | NodeValue::Float(_) => Err(self.err(format!(
-                "a duration needs a unit, e.g. \"{}{hint}\"",
-                self.node.to_inline_toml()
-            ))),
-            _ => Err(self.type_err("a duration string such as \"45s\", \"6m\" or \"2d\"")),
-        }
-    }
-
-    /// A duration that must be above zero.
-    fn positive_duration(&self, hint: &str) -> Result<f64> {
-        let d = self.duration(hint)?;
-        if d <= 0.0 {
-            return Err(self.err("must be a duration above zero"));
-        }
-        Ok(d)
-    }
-}
-
-/// Describes a value for messages: its type and, for scalars, its text.
-fn describe(node: &Node, value: &NodeValue) -> String {
-    match value {
-        NodeValue::Table(_) | NodeValue::Array(_) => value.type_name().to_string(),
-        _ => format!("{} ({})", value.type_name(), node.to_inline_toml()),
-    }
-}
-
-/// The known key closest to a misspelt one, if any is close.
-fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// The Levenshtein distance between two strings.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 fn scenario_name(f: &Field) -> Result<String> {
-    let name = f.string()?;
+    let name = f.text()?;
     let bad = name.trim().is_empty()
         || name == "."
         || name == ".."
@@ -386,9 +92,9 @@ fn scenario_name(f: &Field) -> Result<String> {
 }
 
 fn run(t: &Tab) -> Result<RunSettings> {
-    t.check_keys(&["horizon", "warmup", "replications", "seed", "start_date"])?;
+    t.check_keys()?;
     let hf = t.req("horizon")?;
-    let horizon = hf.duration("w")?;
+    let horizon = hf.value()?;
     if horizon > MAX_HORIZON_WEEKS * WEEK {
         return Err(hf.err(format!(
             "horizon is longer than the longest supported, {MAX_HORIZON_WEEKS}w (20 years)"
@@ -401,7 +107,7 @@ fn run(t: &Tab) -> Result<RunSettings> {
         )));
     }
     let wf = t.req("warmup")?;
-    let warmup = wf.duration("w")?;
+    let warmup = wf.value()?;
     if warmup >= horizon {
         return Err(wf.err(format!(
             "warmup past horizon: warmup {} must be before the horizon {}",
@@ -409,63 +115,13 @@ fn run(t: &Tab) -> Result<RunSettings> {
             units::format_duration(horizon)
         )));
     }
-    let replications = t.req("replications")?.count32(1, MAX_REPLICATIONS)?;
-    let seed = t.req("seed")?.count(0, i64::MAX as u64)?;
-    let start_date = match t.opt("start_date") {
-        None => None,
-        Some(f) => Some(monday(&f)?),
-    };
     Ok(RunSettings {
         horizon,
         warmup,
-        replications,
-        seed,
-        start_date,
+        replications: t.req("replications")?.whole32()?,
+        seed: t.req("seed")?.whole()?,
+        start_date: t.req("start_date")?.monday()?,
     })
-}
-
-/// Reads `run.start_date`: a YYYY-MM-DD date that is a Monday.
-fn monday(f: &Field) -> Result<String> {
-    let text = f.string()?;
-    let (y, m, d) = parse_date(text).ok_or_else(|| {
-        f.err(format!(
-            "expected a date YYYY-MM-DD (a Monday), got \"{text}\""
-        ))
-    })?;
-    let days = days_from_civil(y, m, d);
-    // 1970-01-01 was a Thursday: weekday 3 counting Monday as 0.
-    let weekday = (days + 3).rem_euclid(7);
-    if weekday != 0 {
-        let (py, pm, pd) = civil_from_days(days - weekday);
-        return Err(f.err(format!(
-            "start_date must be a Monday (t = 0 is Monday 00:00), but {text} is a {}; the Monday before is {py:04}-{pm:02}-{pd:02}",
-            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-                [weekday as usize]
-        )));
-    }
-    Ok(text.to_string())
-}
-
-/// Parses `YYYY-MM-DD` into a valid calendar date.
-fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
-    let parts: Vec<&str> = text.split('-').collect();
-    let [y, m, d] = parts.as_slice() else {
-        return None;
-    };
-    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(y, 4) && digits(m, 2) && digits(d, 2)) {
-        return None;
-    }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let month_days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (1..=month_days).contains(&d).then_some((y, m, d))
 }
 
 /// The scenario's calendars by name, `always` included.
@@ -474,19 +130,12 @@ type Calendars = BTreeMap<String, Calendar>;
 fn calendars(root: &Tab) -> Result<Calendars> {
     let mut out = Calendars::new();
     out.insert("always".to_string(), Calendar::always());
-    let Some(f) = root.opt("calendars") else {
+    let Some(f) = root.field("calendars")? else {
         return Ok(out);
     };
     let t = f.table()?;
-    let names: Vec<&str> = t
-        .table
-        .entries
-        .iter()
-        .map(|e| e.key.as_str())
-        .filter(|k| !k.ends_with(SOURCE_SUFFIX))
-        .collect();
-    t.check_keys(&names)?;
-    for name in names {
+    t.check_keys()?;
+    for name in t.names() {
         let cf = t.req(name)?;
         if name == "always" {
             return Err(cf.err(
@@ -500,30 +149,10 @@ fn calendars(root: &Tab) -> Result<Calendars> {
 
 /// Reads one calendar definition.
 fn calendar(name: &str, t: &Tab) -> Result<Calendar> {
-    t.check_keys(&["days", "hours"])?;
-    let df = t.req("days")?;
-    let mut days = Vec::new();
-    for item in df.items()? {
-        let day = parse_weekday(item.string()?).map_err(|m| item.err(m))?;
-        if days.contains(&day) {
-            return Err(item.err(format!(
-                "weekday `{}` is listed twice",
-                units::WEEKDAYS[day]
-            )));
-        }
-        days.push(day);
-    }
+    t.check_keys()?;
+    let days = t.req("days")?.weekdays()?;
     let hf = t.req("hours")?;
-    let mut windows = Vec::new();
-    for item in hf.items()? {
-        let text = item.string()?;
-        let window = text
-            .split_once('-')
-            .ok_or_else(|| format!("window \"{text}\" is not HH:MM-HH:MM"))
-            .and_then(|(a, b)| Ok((parse_clock(a)?, parse_clock(b)?)))
-            .map_err(|m| item.err(m))?;
-        windows.push(window);
-    }
+    let windows = hf.windows()?;
     Calendar::weekly(name, &days, &windows).map_err(|m| hf.err(m))
 }
 
@@ -532,53 +161,44 @@ struct CalRef {
     /// The dotted key path of the reference.
     path: String,
     /// The error location (the reference, or its table when defaulted).
-    origin: super::raw::Origin,
+    origin: Origin,
 }
 
 impl CalRef {
+    /// Where `f` was written.
+    fn at(f: &Field) -> CalRef {
+        CalRef {
+            path: f.path().to_string(),
+            origin: f.origin().clone(),
+        }
+    }
+
     fn err(&self, message: impl Into<String>) -> Error {
         self.origin.error(&self.path, message)
     }
 }
 
-/// Reads a calendar reference; `default` applies when the key is absent.
-fn calendar_ref(
-    t: &Tab,
-    key: &str,
-    default: Option<&str>,
-    calendars: &Calendars,
-) -> Result<(Calendar, CalRef)> {
-    let (name, at) = match (t.opt(key), default) {
-        (Some(f), _) => (f.string()?.to_string(), f.node.origin.clone()),
-        (None, Some(d)) => (d.to_string(), t.node.origin.clone()),
-        (None, None) => return Err(t.err(key, "missing required key")),
-    };
-    let path = join(&t.path, key);
-    let cal = calendars.get(&name).cloned().ok_or_else(|| {
-        at.error(
-            &path,
-            format!(
-                "unknown calendar `{name}`; known calendars: {}",
-                calendars.keys().cloned().collect::<Vec<_>>().join(", ")
-            ),
-        )
+/// Reads the calendar reference `key` of `t` (its default when absent).
+fn calendar_ref(t: &Tab, key: &str, calendars: &Calendars) -> Result<(Calendar, CalRef)> {
+    let f = t.req(key)?;
+    let name = f.text()?;
+    let at = CalRef::at(&f);
+    let cal = calendars.get(name).cloned().ok_or_else(|| {
+        at.err(format!(
+            "unknown calendar `{name}`; known calendars: {}",
+            calendars.keys().cloned().collect::<Vec<_>>().join(", ")
+        ))
     })?;
-    Ok((cal, CalRef { path, origin: at }))
+    Ok((cal, at))
 }
 
-fn arrivals(t: &Tab, calendars: &Calendars, horizon: f64) -> Result<(Arrivals, Option<CalRef>)> {
-    let kf = t.req("kind")?;
-    let (arrivals, cal, volume_key) = match kf.string()? {
+fn arrivals(f: &Field, calendars: &Calendars, horizon: f64) -> Result<(Arrivals, Option<CalRef>)> {
+    let (kind, t) = f.variant()?;
+    t.check_keys()?;
+    let (arrivals, cal, volume_key) = match kind {
         "poisson" => {
-            t.check_keys(&["kind", "per_week", "calendar"])?;
-            let pf = t.req("per_week")?;
-            let per_week = pf.number()?;
-            if per_week <= 0.0 || per_week > MAX_LEADS {
-                return Err(pf.err(format!(
-                    "per_week must be above 0 and at most {MAX_LEADS:e}, got {per_week}"
-                )));
-            }
-            let (calendar, at) = calendar_ref(t, "calendar", Some("always"), calendars)?;
+            let per_week = t.req("per_week")?.value()?;
+            let (calendar, at) = calendar_ref(&t, "calendar", calendars)?;
             (
                 Arrivals::Poisson { per_week, calendar },
                 Some(at),
@@ -586,30 +206,19 @@ fn arrivals(t: &Tab, calendars: &Calendars, horizon: f64) -> Result<(Arrivals, O
             )
         }
         "batch" => {
-            t.check_keys(&["kind", "size", "every", "at"])?;
-            let size = t.req("size")?.count(1, MAX_LEADS as u64)?;
-            let every = match t.opt("every") {
-                Some(f) => {
-                    let every = f.positive_duration("w")?;
-                    if every < MIN_BATCH_EVERY {
-                        return Err(f.err(format!(
-                            "every must be at least 1h (one list import an hour at most), got {}",
-                            units::format_duration(every)
-                        )));
-                    }
-                    every
-                }
-                None => WEEK,
-            };
-            let af = t.req("at")?;
-            let at = parse_week_time(af.string()?).map_err(|m| af.err(m))?;
+            let size = t.req("size")?.whole()?;
+            let ef = t.req("every")?;
+            let every = ef.value()?;
+            if every < MIN_BATCH_EVERY {
+                return Err(ef.err(format!(
+                    "every must be at least 1h (one list import an hour at most), got {}",
+                    units::format_duration(every)
+                )));
+            }
+            let at = t.req("at")?.week_time()?;
             (Arrivals::Batch { size, every, at }, None, "size")
         }
-        other => {
-            return Err(kf.err(format!(
-                "unknown arrival kind `{other}`; expected one of poisson, batch"
-            )))
-        }
+        other => unreachable!("arrival kind `{other}` is declared but not read"),
     };
     let expected = arrivals.expected_before(horizon);
     if expected > MAX_EXPECTED_LEADS {
@@ -622,14 +231,7 @@ fn arrivals(t: &Tab, calendars: &Calendars, horizon: f64) -> Result<(Arrivals, O
     Ok((arrivals, cal))
 }
 
-fn segments(root: &Tab) -> Result<Vec<Segment>> {
-    let Some(f) = root.opt("segments") else {
-        return Ok(vec![Segment {
-            name: "all".to_string(),
-            share: 1.0,
-            fit: Dist::uniform(0.0, 1.0).map_err(|m| root.err("segments", m))?,
-        }]);
-    };
+fn segments(f: &Field) -> Result<Vec<Segment>> {
     let items = f.items()?;
     if items.is_empty() {
         return Err(f.err("at least one segment is needed (or leave `segments` out for one segment with fit uniform on [0, 1])"));
@@ -637,17 +239,17 @@ fn segments(root: &Tab) -> Result<Vec<Segment>> {
     let mut out: Vec<Segment> = Vec::new();
     for item in items {
         let t = item.table()?;
-        t.check_keys(&["name", "share", "fit"])?;
+        t.check_keys()?;
         let nf = t.req("name")?;
-        let name = nf.string()?.to_string();
+        let name = nf.text()?.to_string();
         if name.trim().is_empty() {
             return Err(nf.err("a segment name must not be empty"));
         }
         if out.iter().any(|s| s.name == name) {
             return Err(nf.err(format!("segment name `{name}` is used twice")));
         }
-        let share = t.req("share")?.prob()?;
-        let fit = dist(&t.req("fit")?, Slot::Fit)?;
+        let share = t.req("share")?.value()?;
+        let fit = dist(&t.req("fit")?)?;
         out.push(Segment { name, share, fit });
     }
     let sum: f64 = out.iter().map(|s| s.share).sum();
@@ -657,88 +259,36 @@ fn segments(root: &Tab) -> Result<Vec<Segment>> {
     Ok(out)
 }
 
-/// The kind of value a distribution gives.
-#[derive(Debug, Clone, Copy)]
-enum Slot {
-    /// A duration; fields are duration strings. The unit is suggested for bare numbers.
-    Duration(&'static str),
-    /// A lead's fit on [0, 1]; fields are plain numbers.
-    Fit,
-}
-
-/// The fields of each distribution, besides `dist`.
-const DISTS: [(&str, &[&str]); 8] = [
-    ("constant", &["value"]),
-    ("exponential", &["mean"]),
-    ("uniform", &["min", "max"]),
-    ("triangular", &["min", "mode", "max"]),
-    ("lognormal", &["median", "p90"]),
-    ("gamma", &["mean", "cv"]),
-    ("beta", &["alpha", "beta"]),
-    ("empirical", &["file", "column"]),
-];
-
-/// Reads a distribution table in a duration or fit slot.
-fn dist(f: &Field, slot: Slot) -> Result<Dist> {
-    let t = match f.node.value {
-        NodeValue::Table(_) => f.table()?,
-        _ => {
-            let example = match slot {
-                Slot::Duration(_) => "{ dist = \"lognormal\", median = \"2m\", p90 = \"5m\" }",
-                Slot::Fit => "{ dist = \"beta\", alpha = 2.0, beta = 5.0 }",
-            };
-            return Err(f.type_err(&format!("a distribution such as {example}")));
-        }
-    };
-    let kf = t.req("dist")?;
-    let kind = kf.string()?;
-    let names: Vec<&str> = DISTS.iter().map(|(n, _)| *n).collect();
-    let fields = DISTS
-        .iter()
-        .find(|(n, _)| *n == kind)
-        .map(|(_, fields)| *fields)
-        .ok_or_else(|| {
-            kf.err(format!(
-                "unknown distribution `{kind}`; expected one of {}",
-                names.join(", ")
-            ))
-        })?;
+/// Reads a distribution in a duration or fit slot.
+fn dist(f: &Field) -> Result<Dist> {
+    let slot = f.slot();
+    let (kind, t) = f.variant()?;
     match (slot, kind) {
         (Slot::Duration(_), "beta") => {
-            return Err(kf.err(
+            return Err(t.req("dist")?.err(
                 "`beta` is for values on [0, 1] such as fit, not durations; use constant, exponential, uniform, triangular, lognormal, gamma or empirical",
             ))
         }
         (Slot::Fit, "exponential" | "lognormal" | "gamma") => {
-            return Err(kf.err(format!(
+            return Err(t.req("dist")?.err(format!(
                 "a fit lies on [0, 1] but `{kind}` is unbounded; use beta, uniform, triangular, constant or empirical"
             )))
         }
         _ => {}
     }
-    let mut known = vec!["dist"];
-    known.extend_from_slice(fields);
-    t.check_keys(&known)?;
-    let value = |key: &str| -> Result<f64> {
-        let vf = t.req(key)?;
-        match slot {
-            Slot::Duration(hint) => vf.duration(hint),
-            Slot::Fit => vf.number(),
-        }
-    };
-    let plain = |key: &str| -> Result<f64> { t.req(key)?.number() };
+    t.check_keys()?;
+    let value = |key: &str| -> Result<f64> { t.req(key)?.value() };
     let built = match kind {
         "constant" => Dist::constant(value("value")?),
         "exponential" => Dist::exponential(value("mean")?),
         "uniform" => Dist::uniform(value("min")?, value("max")?),
         "triangular" => Dist::triangular(value("min")?, value("mode")?, value("max")?),
         "lognormal" => Dist::lognormal(value("median")?, value("p90")?),
-        "gamma" => Dist::gamma(value("mean")?, plain("cv")?),
-        "beta" => Dist::beta(plain("alpha")?, plain("beta")?),
-        _ => {
-            let file = t.req("file")?.string()?;
-            let column = t.req("column")?.string()?;
-            let path = Path::new(file);
+        "gamma" => Dist::gamma(value("mean")?, value("cv")?),
+        "beta" => Dist::beta(value("alpha")?, value("beta")?),
+        "empirical" => {
+            let path = Path::new(t.req("file")?.text()?);
+            let column = t.req("column")?.text()?;
             match slot {
                 Slot::Duration(_) => Dist::empirical_from_csv(path, column, parse_duration),
                 Slot::Fit => Dist::empirical_from_csv(path, column, |s| {
@@ -749,6 +299,7 @@ fn dist(f: &Field, slot: Slot) -> Result<Dist> {
                 }),
             }
         }
+        other => unreachable!("distribution `{other}` is declared but not built"),
     };
     let d = built.map_err(|m| match slot {
         Slot::Duration(_) if kind != "empirical" => f.err(format!(
@@ -769,35 +320,27 @@ fn dist(f: &Field, slot: Slot) -> Result<Dist> {
 
 /// Reads `lane` (default agent).
 fn lane(t: &Tab) -> Result<Lane> {
-    let Some(f) = t.opt("lane") else {
-        return Ok(Lane::Agent);
-    };
-    match f.string()? {
-        "agent" => Ok(Lane::Agent),
-        "human" => Ok(Lane::Human),
-        other => Err(f.err(format!(
-            "unknown lane `{other}`; expected one of agent, human"
-        ))),
-    }
+    Ok(match t.req("lane")?.name()? {
+        "agent" => Lane::Agent,
+        "human" => Lane::Human,
+        other => unreachable!("lane `{other}` is declared but not read"),
+    })
 }
 
 fn prep_stage(t: &Tab) -> Result<PrepStage> {
-    t.check_keys(&["lane", "agent", "manual"])?;
+    t.check_keys()?;
     Ok(PrepStage {
         lane: lane(t)?,
-        agent: dist(&t.req("agent")?, Slot::Duration("s"))?,
-        manual: dist(&t.req("manual")?, Slot::Duration("m"))?,
+        agent: dist(&t.req("agent")?)?,
+        manual: dist(&t.req("manual")?)?,
     })
 }
 
 fn enrichment(t: &Tab) -> Result<Enrichment> {
-    t.check_keys(&["lane", "agent", "manual", "providers"])?;
+    t.check_keys()?;
     let lane = lane(t)?;
-    let agent = match t.opt("agent") {
-        Some(f) => dist(&f, Slot::Duration("s"))?,
-        None => Dist::constant(0.0).map_err(|m| t.err("agent", m))?,
-    };
-    let manual = dist(&t.req("manual")?, Slot::Duration("m"))?;
+    let agent = dist(&t.req("agent")?)?;
+    let manual = dist(&t.req("manual")?)?;
     let pf = t.req("providers")?;
     let items = pf.items()?;
     if items.is_empty() {
@@ -816,74 +359,53 @@ fn enrichment(t: &Tab) -> Result<Enrichment> {
 }
 
 fn provider(t: &Tab) -> Result<Provider> {
-    t.check_keys(&[
-        "name",
-        "match_rate",
-        "latency",
-        "error_rate",
-        "max_retries",
-        "rate_limit_per_min",
-        "cost_per_call",
-    ])?;
+    t.check_keys()?;
     let nf = t.req("name")?;
-    let name = nf.string()?.to_string();
+    let name = nf.text()?.to_string();
     if name.trim().is_empty() {
         return Err(nf.err("a provider name must not be empty"));
     }
-    let rf = t.req("rate_limit_per_min")?;
-    let rate_limit_per_min = rf.number()?;
-    if rate_limit_per_min <= 0.0 || rate_limit_per_min > MAX_RATE_LIMIT {
-        return Err(rf.err(format!(
-            "rate_limit_per_min must be above 0 and at most {MAX_RATE_LIMIT:e}, got {rate_limit_per_min}"
-        )));
-    }
+    let rate_limit_per_min = t.req("rate_limit_per_min")?.value()?;
     Ok(Provider {
         name,
-        match_rate: t.req("match_rate")?.prob()?,
-        latency: dist(&t.req("latency")?, Slot::Duration("s"))?,
-        error_rate: t.req("error_rate")?.prob()?,
-        max_retries: t.req("max_retries")?.count32(0, MAX_SMALL_COUNT)?,
+        match_rate: t.req("match_rate")?.value()?,
+        latency: dist(&t.req("latency")?)?,
+        error_rate: t.req("error_rate")?.value()?,
+        max_retries: t.req("max_retries")?.whole32()?,
         rate_limit_per_min,
-        cost_per_call: t.req("cost_per_call")?.number_in(0.0, MAX_COST)?,
+        cost_per_call: t.req("cost_per_call")?.value()?,
     })
 }
 
 fn scoring(t: &Tab) -> Result<Scoring> {
-    t.check_keys(&[
-        "lane",
-        "agent",
-        "manual",
-        "noise_sd",
-        "manual_noise_sd",
-        "cost",
-    ])?;
+    t.check_keys()?;
     Ok(Scoring {
         lane: lane(t)?,
-        agent: dist(&t.req("agent")?, Slot::Duration("s"))?,
-        manual: dist(&t.req("manual")?, Slot::Duration("m"))?,
-        noise_sd: t.req("noise_sd")?.number_in(0.0, MAX_NOISE_SD)?,
-        manual_noise_sd: t.req("manual_noise_sd")?.number_in(0.0, MAX_NOISE_SD)?,
-        cost: t.req("cost")?.number_in(0.0, MAX_COST)?,
+        agent: dist(&t.req("agent")?)?,
+        manual: dist(&t.req("manual")?)?,
+        noise_sd: t.req("noise_sd")?.value()?,
+        manual_noise_sd: t.req("manual_noise_sd")?.value()?,
+        cost: t.req("cost")?.value()?,
     })
 }
 
 fn drafting(t: &Tab) -> Result<Drafting> {
-    t.check_keys(&["lane", "agent", "manual", "cost"])?;
+    t.check_keys()?;
     Ok(Drafting {
         lane: lane(t)?,
-        agent: dist(&t.req("agent")?, Slot::Duration("s"))?,
-        manual: dist(&t.req("manual")?, Slot::Duration("m"))?,
-        cost: t.req("cost")?.number_in(0.0, MAX_COST)?,
+        agent: dist(&t.req("agent")?)?,
+        manual: dist(&t.req("manual")?)?,
+        cost: t.req("cost")?.value()?,
     })
 }
 
 fn gate(t: &Tab) -> Result<Gate> {
-    t.check_keys(&["nurture_below", "autosend_at_or_above", "good_fit_at"])?;
-    let nurture_below = t.req("nurture_below")?.prob()?;
-    let autosend_at_or_above = match t.opt("autosend_at_or_above") {
+    t.check_keys()?;
+    let nurture_below = t.req("nurture_below")?.value()?;
+    let autosend_at_or_above = match t.field("autosend_at_or_above")? {
         None => None,
         Some(f) => {
-            let v = f.prob()?;
+            let v = f.value()?;
             if v < nurture_below {
                 return Err(f.err(format!(
                     "autosend_at_or_above ({v}) must not be below nurture_below ({nurture_below})"
@@ -895,63 +417,40 @@ fn gate(t: &Tab) -> Result<Gate> {
     Ok(Gate {
         nurture_below,
         autosend_at_or_above,
-        good_fit_at: t.req("good_fit_at")?.prob()?,
+        good_fit_at: t.req("good_fit_at")?.value()?,
     })
 }
 
 fn review(t: &Tab) -> Result<Review> {
-    t.check_keys(&[
-        "duration",
-        "edit_probability",
-        "edit",
-        "judgement_noise_sd",
-        "reject_fit_below",
-        "order",
-        "expire_after",
-        "on_expire",
-    ])?;
-    let of = t.req("order")?;
-    let order = match of.string()? {
+    t.check_keys()?;
+    let order = match t.req("order")?.name()? {
         "fifo" => ReviewOrder::Fifo,
         "highest_score" => ReviewOrder::HighestScore,
-        other => {
-            return Err(of.err(format!(
-                "unknown review order `{other}`; expected one of fifo, highest_score"
-            )))
-        }
+        other => unreachable!("review order `{other}` is declared but not read"),
     };
-    let ef = t.req("on_expire")?;
-    let on_expire = match ef.string()? {
+    let on_expire = match t.req("on_expire")?.name()? {
         "nurture" => OnExpire::Nurture,
         "drop" => OnExpire::Drop,
-        other => {
-            return Err(ef.err(format!(
-                "unknown on_expire `{other}`; expected one of nurture, drop"
-            )))
-        }
+        other => unreachable!("on_expire `{other}` is declared but not read"),
     };
     Ok(Review {
-        duration: dist(&t.req("duration")?, Slot::Duration("m"))?,
-        edit_probability: t.req("edit_probability")?.prob()?,
-        edit: dist(&t.req("edit")?, Slot::Duration("m"))?,
-        judgement_noise_sd: t.req("judgement_noise_sd")?.number_in(0.0, MAX_NOISE_SD)?,
-        reject_fit_below: t.req("reject_fit_below")?.prob()?,
+        duration: dist(&t.req("duration")?)?,
+        edit_probability: t.req("edit_probability")?.value()?,
+        edit: dist(&t.req("edit")?)?,
+        judgement_noise_sd: t.req("judgement_noise_sd")?.value()?,
+        reject_fit_below: t.req("reject_fit_below")?.value()?,
         order,
-        expire_after: t.req("expire_after")?.positive_duration("d")?,
+        expire_after: t.req("expire_after")?.value()?,
         on_expire,
     })
 }
 
 fn reps(t: &Tab, calendars: &Calendars) -> Result<(Reps, CalRef, CalRef)> {
-    t.check_keys(&["count", "calendar", "hourly_cost"])?;
+    t.check_keys()?;
     let cf = t.req("count")?;
-    let count = cf.count32(0, MAX_REPS)?;
-    let count_ref = CalRef {
-        path: cf.path.clone(),
-        origin: cf.node.origin.clone(),
-    };
-    let (calendar, at) = calendar_ref(t, "calendar", None, calendars)?;
-    let hourly_cost = t.req("hourly_cost")?.number_in(0.0, MAX_COST)?;
+    let count = cf.whole32()?;
+    let (calendar, at) = calendar_ref(t, "calendar", calendars)?;
+    let hourly_cost = t.req("hourly_cost")?.value()?;
     Ok((
         Reps {
             count,
@@ -959,14 +458,14 @@ fn reps(t: &Tab, calendars: &Calendars) -> Result<(Reps, CalRef, CalRef)> {
             hourly_cost,
         },
         at,
-        count_ref,
+        CalRef::at(&cf),
     ))
 }
 
 fn agents(t: &Tab, calendars: &Calendars) -> Result<(Agents, CalRef)> {
-    t.check_keys(&["concurrency", "calendar"])?;
-    let concurrency = t.req("concurrency")?.count32(1, MAX_CONCURRENCY)?;
-    let (calendar, at) = calendar_ref(t, "calendar", Some("always"), calendars)?;
+    t.check_keys()?;
+    let concurrency = t.req("concurrency")?.whole32()?;
+    let (calendar, at) = calendar_ref(t, "calendar", calendars)?;
     Ok((
         Agents {
             concurrency,
@@ -977,70 +476,51 @@ fn agents(t: &Tab, calendars: &Calendars) -> Result<(Agents, CalRef)> {
 }
 
 fn linear_in_fit(f: &Field) -> Result<LinearInFit> {
-    let t = match f.node.value {
-        NodeValue::Table(_) => f.table()?,
-        _ => return Err(f.type_err("a table such as { at_fit_0 = 0.005, at_fit_1 = 0.08 }")),
-    };
-    t.check_keys(&["at_fit_0", "at_fit_1"])?;
+    let t = f.table()?;
+    t.check_keys()?;
     Ok(LinearInFit {
-        at_fit_0: t.req("at_fit_0")?.prob()?,
-        at_fit_1: t.req("at_fit_1")?.prob()?,
+        at_fit_0: t.req("at_fit_0")?.value()?,
+        at_fit_1: t.req("at_fit_1")?.value()?,
     })
 }
 
 fn email(t: &Tab, calendars: &Calendars) -> Result<(Email, CalRef)> {
-    t.check_keys(&[
-        "mailboxes",
-        "daily_cap_per_mailbox",
-        "calendar",
-        "bounce_rate",
-        "reply_rate",
-        "edited_reply_factor",
-        "autosend_reply_factor",
-        "positive_share",
-        "reply_delay",
-    ])?;
-    let mailboxes = t.req("mailboxes")?.count32(1, MAX_MAILBOXES)?;
-    let daily_cap_per_mailbox = t.req("daily_cap_per_mailbox")?.count32(1, MAX_DAILY_CAP)?;
-    let (calendar, at) = calendar_ref(t, "calendar", None, calendars)?;
+    t.check_keys()?;
+    let mailboxes = t.req("mailboxes")?.whole32()?;
+    let daily_cap_per_mailbox = t.req("daily_cap_per_mailbox")?.whole32()?;
+    let (calendar, at) = calendar_ref(t, "calendar", calendars)?;
     Ok((
         Email {
             mailboxes,
             daily_cap_per_mailbox,
             calendar,
-            bounce_rate: t.req("bounce_rate")?.prob()?,
+            bounce_rate: t.req("bounce_rate")?.value()?,
             reply_rate: linear_in_fit(&t.req("reply_rate")?)?,
-            edited_reply_factor: t.req("edited_reply_factor")?.number_in(0.0, MAX_FACTOR)?,
-            autosend_reply_factor: t.req("autosend_reply_factor")?.number_in(0.0, MAX_FACTOR)?,
-            positive_share: t.req("positive_share")?.prob()?,
-            reply_delay: dist(&t.req("reply_delay")?, Slot::Duration("d"))?,
+            edited_reply_factor: t.req("edited_reply_factor")?.value()?,
+            autosend_reply_factor: t.req("autosend_reply_factor")?.value()?,
+            positive_share: t.req("positive_share")?.value()?,
+            reply_delay: dist(&t.req("reply_delay")?)?,
         },
         at,
     ))
 }
 
 fn conversations(t: &Tab) -> Result<Conversations> {
-    t.check_keys(&["duration", "meeting_rate"])?;
+    t.check_keys()?;
     Ok(Conversations {
-        duration: dist(&t.req("duration")?, Slot::Duration("m"))?,
-        meeting_rate: t.req("meeting_rate")?.prob()?,
+        duration: dist(&t.req("duration")?)?,
+        meeting_rate: t.req("meeting_rate")?.value()?,
     })
 }
 
 fn nurture(t: &Tab) -> Result<Nurture> {
-    t.check_keys(&[
-        "touches",
-        "interval",
-        "engage_rate",
-        "rescore_boost",
-        "max_reentries",
-    ])?;
+    t.check_keys()?;
     Ok(Nurture {
-        touches: t.req("touches")?.count32(0, MAX_SMALL_COUNT)?,
-        interval: t.req("interval")?.positive_duration("w")?,
+        touches: t.req("touches")?.whole32()?,
+        interval: t.req("interval")?.value()?,
         engage_rate: linear_in_fit(&t.req("engage_rate")?)?,
-        rescore_boost: t.req("rescore_boost")?.prob()?,
-        max_reentries: t.req("max_reentries")?.count32(0, MAX_SMALL_COUNT)?,
+        rescore_boost: t.req("rescore_boost")?.value()?,
+        max_reentries: t.req("max_reentries")?.whole32()?,
     })
 }
 
@@ -1130,7 +610,8 @@ fn check_working_time(s: &Scenario, refs: &WorkingRefs) -> Result<()> {
 mod tests {
     use super::*;
     use crate::error::Location;
-    use crate::scenario::raw::parse_document;
+    use crate::scenario::raw::{join, parse_document, NodeValue};
+    use crate::scenario::schema::{self, Need};
     use crate::scenario::CANONICAL;
 
     /// Validates the canonical text with `from` replaced by `to`.
@@ -1166,6 +647,110 @@ mod tests {
         assert_eq!(s.agents.calendar.name(), "always");
         assert_eq!(s.gate.autosend_at_or_above, None);
         assert_eq!(s.enrichment.providers.len(), 1);
+    }
+
+    /// Every key path of a tree (`_source` keys left out), parents first.
+    fn key_paths(node: &Node, path: &str, out: &mut Vec<String>) {
+        match &node.value {
+            NodeValue::Table(t) => {
+                for e in t.entries.iter().filter(|e| !e.key.ends_with("_source")) {
+                    let p = join(path, &e.key);
+                    out.push(p.clone());
+                    key_paths(&e.node, &p, out);
+                }
+            }
+            NodeValue::Array(items) if items.iter().all(|n| n.as_table().is_some()) => {
+                for (i, item) in items.iter().enumerate() {
+                    key_paths(item, &join(path, &i.to_string()), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `root` with the entry at `path` taken out.
+    fn without(root: &Node, path: &str) -> Node {
+        let mut root = root.clone();
+        let (parents, last) = path.rsplit_once('.').unwrap_or(("", path));
+        let mut node = &mut root;
+        for seg in parents.split('.').filter(|s| !s.is_empty()) {
+            node = match &mut node.value {
+                NodeValue::Table(t) => t.get_mut(seg).unwrap(),
+                NodeValue::Array(items) => &mut items[seg.parse::<usize>().unwrap()],
+                _ => unreachable!("{path}"),
+            };
+        }
+        node.as_table_mut().unwrap().remove(last).unwrap();
+        root
+    }
+
+    #[test]
+    fn every_key_of_the_canonical_scenario_is_declared_and_required_as_declared() {
+        let root = parse_document(CANONICAL, "c.toml").unwrap();
+        let mut paths = Vec::new();
+        key_paths(&root, "", &mut paths);
+        let mut required = 0;
+        for path in &paths {
+            let (_, need) = schema::declared(path).unwrap_or_else(|| panic!("{path}"));
+            let result = validate(&without(&root, path));
+            match need {
+                Need::Required if !path.starts_with("calendars.") => {
+                    let (loc, msg) = scenario_err(result);
+                    assert_eq!(
+                        (loc.key.as_str(), msg.as_str()),
+                        (path.as_str(), "missing required key")
+                    );
+                    required += 1;
+                }
+                // A named calendar's absence is an unknown calendar elsewhere.
+                Need::Required => assert!(result.is_err(), "{path}"),
+                Need::Default(_) => assert!(result.is_ok(), "{path}"),
+                // Without calendars, `office` is unknown.
+                Need::Optional => assert_eq!(path, "calendars"),
+            }
+        }
+        assert!(required > 100, "{required}");
+    }
+
+    #[test]
+    fn keys_left_out_take_their_declared_defaults() {
+        let mut text = CANONICAL.to_string();
+        let start = text.find("[[segments]]").unwrap();
+        let end = text.find("[lookup]").unwrap();
+        text.replace_range(start..end, "");
+        for line in [
+            "lane = \"agent\"\n",
+            "calendar = \"office\"\ncalendar_source = \"assumption: new leads land in the CRM during office hours\"\n",
+            "agent = { dist = \"constant\", value = \"0s\" }\n",
+        ] {
+            assert!(text.contains(line), "{line}");
+            text = text.replace(line, "");
+        }
+        let s = validate(&parse_document(&text, "t.toml").unwrap()).unwrap();
+        let lanes = [
+            s.lookup.lane,
+            s.enrichment.lane,
+            s.scoring.lane,
+            s.drafting.lane,
+        ];
+        assert_eq!(lanes, [Lane::Agent; 4]);
+        match &s.arrivals {
+            Arrivals::Poisson { calendar, .. } => assert_eq!(calendar.name(), "always"),
+            Arrivals::Batch { .. } => panic!("expected poisson arrivals"),
+        }
+        assert_eq!(s.agents.calendar.name(), "always");
+        assert_eq!(s.enrichment.agent.mean(), 0.0);
+        assert_eq!(s.segments.len(), 1);
+        assert_eq!(
+            (s.segments[0].name.as_str(), s.segments[0].share),
+            ("all", 1.0)
+        );
+        assert_eq!(s.segments[0].fit.support(), (0.0, 1.0));
+        assert_eq!(s.segments[0].fit.mean(), 0.5);
+        assert_eq!(
+            s.run.start_date,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+        );
     }
 
     #[test]
@@ -1448,19 +1033,63 @@ mod tests {
                 &format!("seed = 20261124\nstart_date = \"{date}\"\n"),
             )
         };
+        let monday = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(
-            add("2026-01-05").unwrap().run.start_date.as_deref(),
-            Some("2026-01-05")
+            add("2026-01-12").unwrap().run.start_date,
+            monday(2026, 1, 12)
+        );
+        assert_eq!(
+            add("2024-12-30").unwrap().run.start_date,
+            monday(2024, 12, 30)
         );
         let (loc, msg) = scenario_err(add("2026-01-06"));
         assert_eq!(loc.key, "run.start_date");
+        assert_eq!(loc.line_col, Some((line_of("seed = 20261124") + 1, 14)));
+        assert_eq!(
+            msg,
+            "start_date must be a Monday (t = 0 is Monday 00:00), but 2026-01-06 is a Tuesday; the Monday before is 2026-01-05"
+        );
+        // A Thursday, though a valid date; the Monday before is in another year.
+        let (_, msg) = scenario_err(add("2026-01-01"));
         assert!(
-            msg.contains("Tuesday") && msg.contains("2026-01-05"),
+            msg.ends_with("2026-01-01 is a Thursday; the Monday before is 2025-12-29"),
             "{msg}"
         );
-        assert!(add("2026-02-30").is_err());
-        assert!(add("5 Jan 2026").is_err());
-        assert!(add("2024-02-29").is_err()); // A Thursday, though a valid date.
+        for bad in [
+            "2026-02-30",
+            "2026-1-5",
+            "26-01-05",
+            "5 Jan 2026",
+            "2026-13-05",
+            "+2026-01-05",
+        ] {
+            let (loc, msg) = scenario_err(add(bad));
+            assert_eq!(loc.file, "t.toml", "{bad}");
+            assert_eq!(loc.key, "run.start_date", "{bad}");
+            assert_eq!(
+                loc.line_col,
+                Some((line_of("seed = 20261124") + 1, 14)),
+                "{bad}"
+            );
+            assert_eq!(
+                msg,
+                format!("expected a date YYYY-MM-DD (a Monday), got \"{bad}\""),
+            );
+        }
+        let (_, msg) = scenario_err(canonical_with(
+            "seed = 20261124\n",
+            "seed = 20261124\nstart_date = 20260105\n",
+        ));
+        assert_eq!(msg, "expected a string, got an integer (20260105)");
+    }
+
+    #[test]
+    fn start_date_defaults_to_monday_the_fifth_of_january_2026() {
+        let s = validate(&parse_document(CANONICAL, "c.toml").unwrap()).unwrap();
+        assert_eq!(
+            s.run.start_date,
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
+        );
     }
 
     /// The canonical scenario with its arrivals block replaced by `block`.
