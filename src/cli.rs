@@ -114,6 +114,21 @@ pub struct Options {
     /// `salesim merge` (for a job array on a cluster scheduler).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// The memory the command may use, e.g. 8G or 512M (default: half the
+    /// machine's memory): fewer replications run at once when all would
+    /// not fit, and a command that cannot fit is refused.
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
+}
+
+impl Options {
+    /// The memory budget: `--max-memory`, else half the machine's memory.
+    pub fn budget(&self) -> Result<crate::experiment::budget::Budget> {
+        use crate::experiment::budget::Budget;
+        self.max_memory
+            .as_deref()
+            .map_or_else(|| Ok(Budget::half_of_machine()), Budget::parse)
+    }
 }
 
 /// Options of `salesim run`.

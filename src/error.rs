@@ -61,6 +61,10 @@ pub enum Error {
         /// The bound broken and the event kind that broke it.
         message: String,
     },
+    /// A command whose memory would exceed the budget (exit status 2): the
+    /// message names what to change.
+    #[error("{0}")]
+    Budget(String),
     /// A failure while writing output (exit status 1).
     #[error("cannot write {path}: {message}")]
     Output {
@@ -83,7 +87,7 @@ impl Error {
     /// The process exit status for this error: 2 for bad input, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Scenario { .. } | Error::Usage(_) => 2,
+            Error::Scenario { .. } | Error::Usage(_) | Error::Budget(_) => 2,
             Error::Invariant { .. } | Error::Runaway { .. } | Error::Output { .. } => 1,
         }
     }

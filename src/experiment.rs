@@ -4,6 +4,7 @@
 //! replications, objective and constraints, paired differences and
 //! one-at-a-time sensitivity.
 
+pub mod budget;
 pub mod design;
 pub mod grid;
 pub mod jobs;

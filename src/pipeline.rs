@@ -176,7 +176,21 @@ pub struct Simulated<R> {
 /// conservation of all leads. The model never reads its recorder, so the
 /// run does not depend on who records it.
 pub fn simulate<R: Recorder>(sc: &Scenario, replication: u32, recorder: R) -> Result<Simulated<R>> {
+    simulate_within(sc, replication, recorder, u64::MAX)
+}
+
+/// [`simulate`], stopped with a budget error (exit 2) as soon as more than
+/// `max_leads` leads are in flight at once: the memory budget's share of
+/// one replication (`experiment/budget.rs`), so a pipeline that cannot keep
+/// up with its arrivals never exhausts memory.
+pub fn simulate_within<R: Recorder>(
+    sc: &Scenario,
+    replication: u32,
+    recorder: R,
+    max_leads: u64,
+) -> Result<Simulated<R>> {
     let mut p = Pipeline::new(sc, replication, recorder);
+    p.max_leads = max_leads;
     p.run()?;
     let events = p.engine.processed();
     let recorder = p.finish()?;
@@ -250,6 +264,10 @@ struct Pipeline<'a, R: Recorder> {
     /// Final states of every lead.
     fates_all: [u64; Fate::ALL.len()],
     arrived_all: u64,
+    /// The most leads in flight the memory budget allows.
+    max_leads: u64,
+    /// An arrival found the pipeline holding `max_leads` leads.
+    over_budget: bool,
 }
 
 impl<'a, R: Recorder> Pipeline<'a, R> {
@@ -278,6 +296,8 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             recorder,
             fates_all: [0; Fate::ALL.len()],
             arrived_all: 0,
+            max_leads: u64::MAX,
+            over_budget: false,
         }
     }
 
@@ -302,11 +322,30 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
         self.schedule_first_arrival();
         loop {
             match self.engine.next_before(self.horizon) {
-                Ok(Some((_, event))) => self.handle(event),
+                Ok(Some((_, event))) => {
+                    self.handle(event);
+                    if self.over_budget {
+                        return Err(self.over_budget_error());
+                    }
+                }
                 Ok(None) => return Ok(()),
                 Err(runaway) => return Err(self.runaway(runaway)),
             }
         }
+    }
+
+    /// The error for a run that would hold more leads than its memory
+    /// budget allows.
+    fn over_budget_error(&self) -> Error {
+        Error::Budget(format!(
+            "arrivals: replication {} held {} leads at once at {}, the most the memory \
+             budget allows one replication (about 640 bytes a lead): the pipeline cannot keep \
+             up with its arrivals; lower the volume (arrivals.per_week or arrivals.size), \
+             shorten run.horizon, add capacity, or raise --max-memory",
+            self.replication,
+            self.leads.in_flight(),
+            describe_time(self.now())
+        ))
     }
 
     /// The error for a run the watchdog stopped.
@@ -391,11 +430,19 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
     fn arrival(&mut self) {
         match &self.sc.arrivals {
             Arrivals::Poisson { .. } => {
+                if self.leads.in_flight() as u64 >= self.max_leads {
+                    self.over_budget = true;
+                    return;
+                }
                 self.new_lead();
                 self.schedule_next_poisson();
             }
             Arrivals::Batch { size, every, .. } => {
                 for _ in 0..*size {
+                    if self.leads.in_flight() as u64 >= self.max_leads {
+                        self.over_budget = true;
+                        return;
+                    }
                     self.new_lead();
                 }
                 let next = self.now() + every;

@@ -37,7 +37,19 @@ pub fn run_with<R: Recorder>(
     replication: u32,
     recorder: R,
 ) -> Result<(ReplicationResult, R)> {
-    let done = pipeline::simulate(sc, replication, (MetricsRecorder::new(sc), recorder))?;
+    run_within(sc, replication, recorder, u64::MAX)
+}
+
+/// [`run_with`], stopped (exit 2) if the replication holds more than
+/// `max_leads` leads at once: the memory budget's share.
+pub fn run_within<R: Recorder>(
+    sc: &Scenario,
+    replication: u32,
+    recorder: R,
+    max_leads: u64,
+) -> Result<(ReplicationResult, R)> {
+    let recorders = (MetricsRecorder::new(sc), recorder);
+    let done = pipeline::simulate_within(sc, replication, recorders, max_leads)?;
     let (metrics, recorder) = done.recorder;
     let (tally, weekly) = metrics.finish(replication)?;
     let result = ReplicationResult {

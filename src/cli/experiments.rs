@@ -14,6 +14,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::eventlog::{Clock, RowSink};
+use crate::experiment::budget;
 use crate::experiment::grid::{self, Axis};
 use crate::experiment::select::{Constraint, Goal, Objective};
 use crate::experiment::sensitivity;
@@ -186,8 +187,13 @@ pub(super) struct Executed {
 /// and shards; a plain run keeps none), records the event log in the same
 /// pass, and returns every point's result. A shard (`--shard K/N`) runs its
 /// jobs, records itself and returns `None`.
-fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Option<Executed>> {
-    crate::experiment::check_threads(o.threads)?;
+fn execute(
+    design: &Design,
+    o: &Options,
+    threads: usize,
+    resume: bool,
+    out: &Path,
+) -> Result<Option<Executed>> {
     let record = PlanRecord::of(design, o.format);
     let shard = o.shard.as_deref().map(Shard::parse).transpose()?;
     let keeps_jobs = design.kind != Kind::Run || shard.is_some();
@@ -269,7 +275,7 @@ fn execute(design: &Design, o: &Options, resume: bool, out: &Path) -> Result<Opt
     };
     let results = plan.run(
         &jobs,
-        o.threads,
+        threads,
         &|job, result| {
             if keeps_jobs {
                 let bytes = store::encode_job(plan, job.index, result);
@@ -379,13 +385,34 @@ pub(super) fn finish(
     Ok(())
 }
 
+/// Fits `design` into the memory budget (`--max-memory`): sets the most
+/// leads a replication may hold, and returns the replications to run at
+/// once (fewer than `--threads` when all would not fit).
+fn fit_budget(design: &mut Design, o: &Options) -> Result<usize> {
+    crate::experiment::check_threads(o.threads)?;
+    let allowance = budget::allow(&design.plan, o.threads, o.budget()?)?;
+    design.plan.max_leads = allowance.max_leads;
+    let wanted = match o.threads {
+        0 => allowance.threads.max(1),
+        n => n,
+    };
+    if allowance.threads < wanted && !o.quiet {
+        eprintln!(
+            "running {} replications at once (of {wanted}) to stay inside the memory budget",
+            allowance.threads
+        );
+    }
+    Ok(allowance.threads)
+}
+
 /// Executes `design` and, unless it is a shard, writes and prints its results.
-fn execute_and_finish(design: &Design, o: &Options, resume: bool) -> Result<()> {
-    let out = out_dir(o, design);
-    let Some(executed) = execute(design, o, resume, &out)? else {
+fn execute_and_finish(mut design: Design, o: &Options, resume: bool) -> Result<()> {
+    let threads = fit_budget(&mut design, o)?;
+    let out = out_dir(o, &design);
+    let Some(executed) = execute(&design, o, threads, resume, &out)? else {
         return Ok(());
     };
-    finish(design, executed, o.format, o.quiet, &out)
+    finish(&design, executed, o.format, o.quiet, &out)
 }
 
 /// `salesim run`: an experiment of one point.
@@ -397,7 +424,7 @@ pub fn run(args: &super::RunArgs) -> Result<()> {
     )?;
     let point = point_of(loaded.clone(), Vec::new(), Made::Base(Vec::new()));
     let plan = Plan::new(Vec::new(), vec![point])?;
-    execute_and_finish(&Design::run(loaded, plan, args.event_log), o, false)
+    execute_and_finish(Design::run(loaded, plan, args.event_log), o, false)
 }
 
 /// `salesim sweep`.
@@ -433,9 +460,17 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     let base_overrides = overrides_of(o.replications, o.seed, &[])?;
     let base = load(args.scenario.as_deref(), &base_overrides)?;
     let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    let grid = grid::points(&axes)?;
+    // A grid whose results cannot fit is refused before its points load.
+    budget::check_results(
+        grid.len(),
+        base.scenario.run.replications,
+        base.scenario.run.horizon,
+        o.budget()?,
+    )?;
     // Validate every point before running any.
     let mut points = Vec::new();
-    for (p, values) in grid::points(&axes)?.into_iter().enumerate() {
+    for (p, values) in grid.into_iter().enumerate() {
         let set: Vec<Override> = params
             .iter()
             .zip(&values)
@@ -475,7 +510,7 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         event_log: args.event_log_point,
         sensitivity: None,
     };
-    execute_and_finish(&design, o, args.options.resume)
+    execute_and_finish(design, o, args.options.resume)
 }
 
 /// `salesim compare`.
@@ -510,7 +545,7 @@ pub fn compare(args: &CompareArgs) -> Result<()> {
         event_log: None,
         sensitivity: None,
     };
-    execute_and_finish(&design, o, args.options.resume)
+    execute_and_finish(design, o, args.options.resume)
 }
 
 /// `salesim sensitivity`.
@@ -582,5 +617,5 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<()> {
             skipped,
         }),
     };
-    execute_and_finish(&design, o, args.options.resume)
+    execute_and_finish(design, o, args.options.resume)
 }

@@ -12,6 +12,7 @@ use super::experiments::{event_files, finish, output_folder, Executed};
 use super::Format;
 use crate::error::{Error, Result};
 use crate::eventlog::RowSink;
+use crate::experiment::budget::{self, Budget};
 use crate::experiment::{Design, Kind, Plan, Shard};
 use crate::output::events::EventFiles;
 use crate::output::files;
@@ -41,6 +42,9 @@ pub struct MergeArgs {
     /// asked for one (default: all cores).
     #[arg(long, short = 'j', default_value_t = 0)]
     pub threads: usize,
+    /// The memory the merge may use (default: half the machine's memory).
+    #[arg(long, value_name = "SIZE")]
+    pub max_memory: Option<String>,
 }
 
 /// One shard folder, read.
@@ -125,7 +129,13 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         )));
     }
     let plan_path = first.dir.join(store::PLAN_FILE);
-    let design = first.plan.design(&plan_path.display().to_string())?;
+    let mut design = first.plan.design(&plan_path.display().to_string())?;
+    let budget = match &args.max_memory {
+        Some(text) => Budget::parse(text)?,
+        None => Budget::half_of_machine(),
+    };
+    let allowance = budget::allow(&design.plan, args.threads, budget)?;
+    design.plan.max_leads = allowance.max_leads;
     let mut done = BTreeMap::new();
     for s in &shards {
         done.extend(shard_results(s, &design.plan)?);
@@ -153,7 +163,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         }
     }
     let events = match design.event_log {
-        Some(point) => Some(log_point(&design, point, &done, out, args)?),
+        Some(point) => Some(log_point(&design, point, &done, out, allowance.threads)?),
         None => None,
     };
     let executed = Executed {
@@ -171,7 +181,7 @@ fn log_point(
     point: usize,
     done: &BTreeMap<u64, ReplicationResult>,
     out: &Path,
-    args: &MergeArgs,
+    threads: usize,
 ) -> Result<EventFiles> {
     let plan = &design.plan;
     let jobs: Vec<_> = plan
@@ -182,7 +192,7 @@ fn log_point(
     let mut sink = event_files(out, design, point)?;
     let again = plan.run(
         &jobs,
-        args.threads,
+        threads,
         &|_, _| Ok(()),
         Some((point, &mut sink as &mut dyn RowSink)),
     )?;

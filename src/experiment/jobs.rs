@@ -57,6 +57,9 @@ pub struct Plan {
     pub replications: u32,
     /// The seed every point shares.
     pub seed: u64,
+    /// The most leads one replication may hold at once (the memory
+    /// budget's share, see `budget.rs`); unbounded by default.
+    pub max_leads: u64,
 }
 
 /// A job: which point, which replication.
@@ -136,6 +139,7 @@ impl Plan {
             points,
             replications,
             seed,
+            max_leads: u64::MAX,
         })
     }
 
@@ -190,7 +194,8 @@ impl Plan {
                 .par_iter()
                 .map(|job| {
                     let sc = &self.points[job.point].scenario;
-                    let result = replication::run(sc, job.replication)?;
+                    let (result, ()) =
+                        replication::run_within(sc, job.replication, (), self.max_leads)?;
                     on_done(*job, &result)?;
                     Ok((job.index, result))
                 })
@@ -208,8 +213,12 @@ impl Plan {
                                 job.replication,
                                 CaseRows::default(),
                             );
-                            let (result, log) =
-                                replication::run_with(sc, job.replication, recorder)?;
+                            let (result, log) = replication::run_within(
+                                sc,
+                                job.replication,
+                                recorder,
+                                self.max_leads,
+                            )?;
                             on_done(*job, &result)?;
                             Ok((*job, result, log.finish()))
                         })

@@ -162,6 +162,11 @@ impl Leads {
             .expect("an event refers to a lead in flight")
     }
 
+    /// The number of leads in flight.
+    pub fn in_flight(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
     /// Leads in flight.
     pub fn iter(&self) -> impl Iterator<Item = &Lead> {
         self.slots.iter().flatten()

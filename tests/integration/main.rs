@@ -3,6 +3,7 @@
 
 mod architecture;
 mod bounded;
+mod budget;
 mod cli;
 mod common;
 mod deploy;
