@@ -210,6 +210,12 @@ pub(crate) fn overrides_of(
         });
     }
     if let Some(s) = seed {
+        if s > i64::MAX as u64 {
+            return Err(Error::Usage(format!(
+                "--seed {s}: at most {} (a seed is a TOML integer)",
+                i64::MAX
+            )));
+        }
         list.push(Override {
             path: "run.seed".into(),
             value: s.to_string(),
@@ -218,6 +224,7 @@ pub(crate) fn overrides_of(
     for text in set {
         list.push(Override::parse(text)?);
     }
+    scenario::check_distinct(&list)?;
     Ok(list)
 }
 
@@ -267,6 +274,7 @@ fn diagram(args: &DiagramArgs) -> Result<()> {
         .iter()
         .map(|t| Override::parse(t))
         .collect::<Result<Vec<_>>>()?;
+    scenario::check_distinct(&overrides)?;
     let loaded = load(args.scenario.as_deref(), &overrides)?;
     let layout = crate::diagram::layout(&loaded.scenario);
     let text = match args.format {

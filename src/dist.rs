@@ -169,7 +169,7 @@ impl Dist {
         column: &str,
         parse: impl Fn(&str) -> Result<f64, String>,
     ) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_text(path, crate::input::DATA_LIMIT)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut lines = text.lines().filter(|l| !l.trim().is_empty());
         let header = lines

@@ -42,6 +42,8 @@ impl Override {
     }
 }
 
+pub use load::check_distinct;
+
 /// One parameter of a resolved scenario with its provenance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {

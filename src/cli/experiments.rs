@@ -458,8 +458,21 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
         None => None,
     };
     let base_overrides = overrides_of(o.replications, o.seed, &[])?;
-    let base = load(args.scenario.as_deref(), &base_overrides)?;
     let params: Vec<String> = axes.iter().map(|a| a.path.clone()).collect();
+    // Each key once: two axes of one key would label points by one value
+    // and run the other.
+    let mut all = base_overrides.clone();
+    all.extend(axes.iter().map(|a| {
+        Override {
+            path: a.path.clone(),
+            value: a
+                .values
+                .first()
+                .map_or_else(String::new, |v| v.override_text().to_string()),
+        }
+    }));
+    crate::scenario::check_distinct(&all)?;
+    let base = load(args.scenario.as_deref(), &base_overrides)?;
     let grid = grid::points(&axes)?;
     // A grid whose results cannot fit is refused before its points load.
     budget::check_results(

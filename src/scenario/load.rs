@@ -85,8 +85,17 @@ pub(crate) fn load_str(text: &str, name: &str, overrides: &[Override]) -> Result
 /// Applies the overrides, validates, and builds the resolved TOML and the
 /// parameter list.
 fn finish(mut root: Node, overrides: &[Override], origin: String) -> Result<Loaded> {
+    let before = (!overrides.is_empty()).then(|| root.clone());
     for o in overrides {
-        apply_override(&mut root, o)?;
+        if let Err(e) = apply_override(&mut root, o) {
+            // An override of a key the scenario lacks: when the scenario
+            // itself is invalid (a missing table), that is the error to
+            // report, not the override's.
+            if let Some(Err(invalid)) = before.as_ref().map(validate::validate) {
+                return Err(invalid);
+            }
+            return Err(e);
+        }
     }
     let scenario = validate::validate(&root)?;
     raw::normalize(&mut root);
@@ -104,16 +113,17 @@ fn resolve(source: &Source, chain: &mut Vec<(String, String)>) -> Result<Node> {
     let name = source.name();
     let text = match source {
         Source::Canonical => CANONICAL.to_string(),
-        Source::File { shown } => std::fs::read_to_string(shown).map_err(|e| {
-            Error::scenario(
-                Location {
-                    file: name.clone(),
-                    key: String::new(),
-                    line_col: None,
-                },
-                format!("cannot read the scenario file: {e}"),
-            )
-        })?,
+        Source::File { shown } => crate::input::read_text(shown, crate::input::SCENARIO_LIMIT)
+            .map_err(|e| {
+                Error::scenario(
+                    Location {
+                        file: name.clone(),
+                        key: String::new(),
+                        line_col: None,
+                    },
+                    format!("cannot read the scenario file: {e}"),
+                )
+            })?,
     };
     let mut root = raw::parse_document(&text, &name)?;
     chain.push((source.identity(), name.clone()));
@@ -281,9 +291,43 @@ pub(crate) fn parse_override(text: &str) -> Result<Override> {
             )));
     }
     Ok(Override {
-        path: path.to_string(),
+        path: canonical_path(path),
         value: value.trim().to_string(),
     })
+}
+
+/// The one spelling of a dotted key path: segments trimmed, and array
+/// indices as plain numbers (`providers.00` and `providers.+0` are
+/// `providers.0`), so that two spellings of one key are one key.
+pub(crate) fn canonical_path(path: &str) -> String {
+    path.split('.')
+        .map(|segment| {
+            let s = segment.trim();
+            let digits = s.strip_prefix('+').unwrap_or(s);
+            match digits.parse::<u128>() {
+                Ok(n) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                    n.to_string()
+                }
+                _ => s.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Refuses a key set twice in one command (`--set` given twice for one
+/// path, or `--seed` with `--set run.seed=...`): which one wins would be a
+/// guess, and a sweep would label its points by one and run the other.
+pub fn check_distinct(overrides: &[Override]) -> Result<()> {
+    for (i, o) in overrides.iter().enumerate() {
+        if let Some(earlier) = overrides[..i].iter().find(|e| e.path == o.path) {
+            return Err(Error::Usage(format!(
+                "--set {}: the key is set twice in one command (to {} and to {}); give it once",
+                o.path, earlier.value, o.value
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Applies one `--set` override to the resolved tree.
@@ -298,7 +342,7 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
         value: NodeValue::String(o.value.clone()),
         origin: set_origin.clone(),
     });
-    let mut node = root;
+    let mut node = &mut *root;
     let mut walked = String::new();
     for seg in parents {
         walked = join(&walked, seg);
@@ -333,7 +377,17 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
                     Node {
                         value: NodeValue::String(format!(
                             "set on the command line: --set {}={}",
-                            o.path, o.value
+                            o.path,
+                            // Control characters shown escaped: the value
+                            // itself is then rejected, not its source.
+                            o.value
+                                .chars()
+                                .map(|c| if c.is_control() {
+                                    c.escape_default().to_string()
+                                } else {
+                                    c.to_string()
+                                })
+                                .collect::<String>()
                         )),
                         origin: set_origin.clone(),
                     },
@@ -353,7 +407,57 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
             )))
         }
     }
+    mark_changed_list(root, &segments, &set_origin);
     Ok(())
+}
+
+/// An error about a whole list (calendar windows that overlap, segment
+/// shares that do not sum to 1) belongs to `--set` when `--set` changed an
+/// item of it: the deepest list on the override's path takes its origin.
+fn mark_changed_list(root: &mut Node, segments: &[&str], set_origin: &Origin) {
+    let mut node = root;
+    let mut deepest_list: Option<usize> = None;
+    // Find the depth of the deepest list on the path.
+    {
+        let mut probe: &Node = node;
+        for (depth, seg) in segments.iter().enumerate() {
+            if matches!(probe.value, NodeValue::Array(_)) {
+                deepest_list = Some(depth);
+            }
+            probe = match &probe.value {
+                NodeValue::Table(t) => match t.get(seg) {
+                    Some(n) => n,
+                    None => break,
+                },
+                NodeValue::Array(items) => {
+                    match seg.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                        Some(n) => n,
+                        None => break,
+                    }
+                }
+                _ => break,
+            };
+        }
+    }
+    let Some(depth) = deepest_list else {
+        return;
+    };
+    for seg in &segments[..depth] {
+        node = match &mut node.value {
+            NodeValue::Table(t) => match t.get_mut(seg) {
+                Some(n) => n,
+                None => return,
+            },
+            NodeValue::Array(items) => {
+                match seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(n) => n,
+                    None => return,
+                }
+            }
+            _ => return,
+        };
+    }
+    node.origin = set_origin.clone();
 }
 
 /// Parses an array index and checks it against the array's length.

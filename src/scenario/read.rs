@@ -98,6 +98,9 @@ impl<'a> Tab<'a> {
         let known = self.known();
         for e in &self.table.entries {
             let path = join(&self.path, &e.key);
+            if let Some(c) = e.key.chars().find(|c| c.is_control()) {
+                return Err(e.key_origin.error(&path, control_message(c)));
+            }
             if let Some(base) = e.key.strip_suffix(SOURCE_SUFFIX) {
                 if !known.contains(&base) {
                     return Err(e.key_origin.error(
@@ -109,14 +112,21 @@ impl<'a> Tab<'a> {
                         ),
                     ));
                 }
-                if e.node.as_str().is_none() {
-                    return Err(e.node.origin.error(
-                        &path,
-                        format!(
-                            "a `{SOURCE_SUFFIX}` key records provenance and must be a string, got {}",
-                            describe(&e.node, &e.node.value)
-                        ),
-                    ));
+                match e.node.as_str() {
+                    None => {
+                        return Err(e.node.origin.error(
+                            &path,
+                            format!(
+                                "a `{SOURCE_SUFFIX}` key records provenance and must be a string, got {}",
+                                describe(&e.node, &e.node.value)
+                            ),
+                        ))
+                    }
+                    Some(text) => {
+                        if let Some(c) = text.chars().find(|c| is_forbidden(*c, true)) {
+                            return Err(e.node.origin.error(&path, control_message(c)));
+                        }
+                    }
                 }
                 continue;
             }
@@ -321,12 +331,19 @@ impl<'a> Field<'a> {
         u32::try_from(v).map_err(|_| self.err(format!("must be at most {}", u32::MAX)))
     }
 
-    /// A string: free text, or the name of a calendar.
+    /// A string: free text, or the name of a calendar. Names reach XML
+    /// (BPMN, SVG), file contents and the terminal, so no control character
+    /// is accepted; a description may break lines and hold tabs.
     pub fn text(&self) -> Result<&'a str> {
-        match self.kind {
-            Kind::Text | Kind::Calendar => self.string(),
+        let text = match self.kind {
+            Kind::Text | Kind::Calendar => self.string()?,
             _ => self.wrong_kind("text"),
+        };
+        let prose = self.path.ends_with("description");
+        if let Some(c) = text.chars().find(|c| is_forbidden(*c, prose)) {
+            return Err(self.err(control_message(c)));
         }
+        Ok(text)
     }
 
     /// One of the declared names.
@@ -590,6 +607,20 @@ fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
         .filter(|(d, k)| *d <= 2.max(k.len() / 4))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
+}
+
+/// A control character that a text may not hold: any, or in prose any
+/// but a line break and a tab.
+fn is_forbidden(c: char, prose: bool) -> bool {
+    c.is_control() && !(prose && matches!(c, '\n' | '\t' | '\r'))
+}
+
+/// The message for a control character in a name or text.
+fn control_message(c: char) -> String {
+    format!(
+        "contains the control character U+{:04X}, which XML, files and terminals cannot show; remove it",
+        c as u32
+    )
 }
 
 #[cfg(test)]

@@ -21,6 +21,10 @@ const MAX_EXPECTED_LEADS: f64 = 1e8;
 const MIN_BATCH_EVERY: f64 = HOUR;
 /// The tolerance of the segment shares' sum.
 const SHARE_TOLERANCE: f64 = 1e-9;
+/// The smallest provider rate limit, calls per minute: one call every 992
+/// weeks. Below it a token's interval is longer than any horizon, and at
+/// the bottom of the floats it is not representable at all.
+const MIN_RATE_LIMIT: f64 = 1e-7;
 
 /// Validates a resolved tree (no `extends`, overrides applied) into a typed
 /// scenario.
@@ -115,21 +119,34 @@ fn run(t: &Tab) -> Result<RunSettings> {
             units::format_duration(horizon)
         )));
     }
+    let df = t.req("start_date")?;
+    let start_date = df.monday()?;
+    // Event-log timestamps are ISO 8601, whose years have four digits.
+    let first = chrono::NaiveDate::from_ymd_opt(1, 1, 1).expect("a date");
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("a date");
+    let end = start_date + chrono::Days::new((horizon / units::DAY).ceil() as u64);
+    if start_date < first || end > last {
+        return Err(df.err(format!(
+            "start_date {start_date} and the horizon {} put timestamps outside the years 0001 to 9999 \
+             that ISO 8601 writes",
+            units::format_duration(horizon)
+        )));
+    }
     Ok(RunSettings {
         horizon,
         warmup,
         replications: t.req("replications")?.whole32()?,
         seed: t.req("seed")?.whole()?,
-        start_date: t.req("start_date")?.monday()?,
+        start_date,
     })
 }
 
 /// The scenario's calendars by name, `always` included.
-type Calendars = BTreeMap<String, Calendar>;
+type Calendars = BTreeMap<String, (Calendar, Option<CalRef>)>;
 
 fn calendars(root: &Tab) -> Result<Calendars> {
     let mut out = Calendars::new();
-    out.insert("always".to_string(), Calendar::always());
+    out.insert("always".to_string(), (Calendar::always(), None));
     let Some(f) = root.field("calendars")? else {
         return Ok(out);
     };
@@ -142,26 +159,35 @@ fn calendars(root: &Tab) -> Result<Calendars> {
                 "the built-in calendar `always` (24/7) may not be redefined; give this calendar another name",
             ));
         }
-        out.insert(name.to_string(), calendar(name, &cf.table()?)?);
+        let (cal, defined) = calendar(name, &cf.table()?)?;
+        out.insert(name.to_string(), (cal, Some(defined)));
     }
     Ok(out)
 }
 
-/// Reads one calendar definition.
-fn calendar(name: &str, t: &Tab) -> Result<Calendar> {
+/// Reads one calendar definition; with it, where an error about its
+/// working time belongs: its `days` when it lists none, else its `hours`.
+fn calendar(name: &str, t: &Tab) -> Result<(Calendar, CalRef)> {
     t.check_keys()?;
-    let days = t.req("days")?.weekdays()?;
+    let df = t.req("days")?;
+    let days = df.weekdays()?;
     let hf = t.req("hours")?;
     let windows = hf.windows()?;
-    Calendar::weekly(name, &days, &windows).map_err(|m| hf.err(m))
+    let cal = Calendar::weekly(name, &days, &windows).map_err(|m| hf.err(m))?;
+    let defined = CalRef::at(if days.is_empty() { &df } else { &hf });
+    Ok((cal, defined))
 }
 
 /// Where a calendar was chosen, for working-time errors.
+#[derive(Debug, Clone)]
 struct CalRef {
     /// The dotted key path of the reference.
     path: String,
     /// The error location (the reference, or its table when defaulted).
     origin: Origin,
+    /// Where the calendar it names was defined (its days or hours), if in
+    /// the scenario.
+    defined: Option<Box<CalRef>>,
 }
 
 impl CalRef {
@@ -170,11 +196,24 @@ impl CalRef {
         CalRef {
             path: f.path().to_string(),
             origin: f.origin().clone(),
+            defined: None,
         }
     }
 
     fn err(&self, message: impl Into<String>) -> Error {
         self.origin.error(&self.path, message)
+    }
+
+    /// An error about the named calendar's working time: at its
+    /// definition, which is what to change, naming this reference.
+    fn no_working_time(&self, message: impl Into<String>) -> Error {
+        match &self.defined {
+            Some(d) => d.origin.error(
+                &d.path,
+                format!("{} (the calendar of {})", message.into(), self.path),
+            ),
+            None => self.err(message),
+        }
     }
 }
 
@@ -182,13 +221,14 @@ impl CalRef {
 fn calendar_ref(t: &Tab, key: &str, calendars: &Calendars) -> Result<(Calendar, CalRef)> {
     let f = t.req(key)?;
     let name = f.text()?;
-    let at = CalRef::at(&f);
-    let cal = calendars.get(name).cloned().ok_or_else(|| {
+    let mut at = CalRef::at(&f);
+    let (cal, defined) = calendars.get(name).cloned().ok_or_else(|| {
         at.err(format!(
             "unknown calendar `{name}`; known calendars: {}",
             calendars.keys().cloned().collect::<Vec<_>>().join(", ")
         ))
     })?;
+    at.defined = defined.map(Box::new);
     Ok((cal, at))
 }
 
@@ -236,7 +276,9 @@ fn segments(f: &Field) -> Result<Vec<Segment>> {
     if items.is_empty() {
         return Err(f.err("at least one segment is needed (or leave `segments` out for one segment with fit uniform on [0, 1])"));
     }
-    let mut out: Vec<Segment> = Vec::new();
+    let mut out: Vec<Segment> = Vec::with_capacity(items.len());
+    // Names seen, for the duplicate check in time linear in the segments.
+    let mut names = std::collections::HashSet::with_capacity(items.len());
     for item in items {
         let t = item.table()?;
         t.check_keys()?;
@@ -245,7 +287,7 @@ fn segments(f: &Field) -> Result<Vec<Segment>> {
         if name.trim().is_empty() {
             return Err(nf.err("a segment name must not be empty"));
         }
-        if out.iter().any(|s| s.name == name) {
+        if !names.insert(name.clone()) {
             return Err(nf.err(format!("segment name `{name}` is used twice")));
         }
         let share = t.req("share")?.value()?;
@@ -365,7 +407,15 @@ fn provider(t: &Tab) -> Result<Provider> {
     if name.trim().is_empty() {
         return Err(nf.err("a provider name must not be empty"));
     }
-    let rate_limit_per_min = t.req("rate_limit_per_min")?.value()?;
+    let rf = t.req("rate_limit_per_min")?;
+    let rate_limit_per_min = rf.value()?;
+    if rate_limit_per_min < MIN_RATE_LIMIT {
+        return Err(rf.err(format!(
+            "rate_limit_per_min must be at least {MIN_RATE_LIMIT:e} (one call every {:.0} weeks), \
+             got {rate_limit_per_min:e}",
+            60.0 / MIN_RATE_LIMIT / WEEK
+        )));
+    }
     Ok(Provider {
         name,
         match_rate: t.req("match_rate")?.value()?,
@@ -539,7 +589,7 @@ struct WorkingRefs {
 fn check_working_time(s: &Scenario, refs: &WorkingRefs) -> Result<()> {
     if let (Arrivals::Poisson { calendar, .. }, Some(at)) = (&s.arrivals, &refs.arrivals) {
         if !calendar.has_working_time() {
-            return Err(at.err(format!(
+            return Err(at.no_working_time(format!(
                 "calendar `{}` has no working time, so no lead could arrive",
                 calendar.name()
             )));
@@ -560,7 +610,7 @@ fn check_working_time(s: &Scenario, refs: &WorkingRefs) -> Result<()> {
     };
     let agent_stages = in_lane(Lane::Agent);
     if !agent_stages.is_empty() && !s.agents.calendar.has_working_time() {
-        return Err(refs.agents.err(format!(
+        return Err(refs.agents.no_working_time(format!(
             "calendar `{}` has no working time, but agents must work ({} in the agent lane)",
             s.agents.calendar.name(),
             agent_stages.join(", ")
@@ -590,7 +640,7 @@ fn check_working_time(s: &Scenario, refs: &WorkingRefs) -> Result<()> {
             )));
         }
         if !s.reps.calendar.has_working_time() {
-            return Err(refs.reps.err(format!(
+            return Err(refs.reps.no_working_time(format!(
                 "calendar `{}` has no working time, but reps must work (to {})",
                 s.reps.calendar.name(),
                 duties.join(", ")
@@ -598,7 +648,7 @@ fn check_working_time(s: &Scenario, refs: &WorkingRefs) -> Result<()> {
         }
     }
     if !s.email.calendar.has_working_time() {
-        return Err(refs.email.err(format!(
+        return Err(refs.email.no_working_time(format!(
             "calendar `{}` has no working time, so no email could be sent",
             s.email.calendar.name()
         )));
@@ -979,11 +1029,13 @@ mod tests {
             1,
         );
         let (loc, msg) = scenario_err(validate(&parse_document(&text, "t.toml").unwrap()));
-        assert_eq!(loc.key, "reps.calendar");
+        // At the definition, which is what to change, naming the reference.
+        assert_eq!(loc.key, "calendars.closed.days");
         assert!(
             msg.starts_with("calendar `closed` has no working time, but reps must work"),
             "{msg}"
         );
+        assert!(msg.ends_with("(the calendar of reps.calendar)"), "{msg}");
         assert!(msg.contains("review drafts"), "{msg}");
         // With every draft autosent and no replies, reps need no working time.
         let quiet = text
