@@ -52,6 +52,7 @@ pub fn run(scenario: &Scenario, threads: usize, on_done: &(dyn Fn() + Sync)) -> 
         scenario: scenario.clone(),
         resolved_toml: String::new(),
         made: Made::Base(Vec::new()),
+        data: Vec::new(),
     };
     let plan = Plan::new(Vec::new(), vec![point])?;
     let jobs = plan.pending(None, &std::collections::BTreeMap::new());

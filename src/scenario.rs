@@ -67,6 +67,22 @@ pub struct Loaded {
     pub parameters: Vec<Parameter>,
     /// The file the scenario came from, or [`CANONICAL_ORIGIN`].
     pub origin: String,
+    /// The data files the scenario reads, named in `resolved_toml` by
+    /// their place beside it (`data/crm.csv`): an output folder holds a
+    /// copy, so it needs nothing outside it.
+    pub data: Vec<DataFile>,
+}
+
+/// The folder, beside a resolved `scenario.toml`, of the data files it reads.
+pub const DATA_DIR: &str = "data";
+
+/// A data file a scenario reads (an `empirical` column's CSV).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataFile {
+    /// Its name beside the resolved scenario: `data/crm.csv`.
+    pub name: String,
+    /// Where it is read from.
+    pub source: std::path::PathBuf,
 }
 
 /// Loads, resolves and validates a scenario file, then applies `overrides`.
@@ -74,10 +90,11 @@ pub fn load_file(path: &Path, overrides: &[Override]) -> Result<Loaded> {
     load::load_file(path, overrides)
 }
 
-/// Loads a scenario from TOML text (a resolved scenario kept in a record),
-/// named `name` in messages, then applies `overrides`.
-pub fn load_text(text: &str, name: &str, overrides: &[Override]) -> Result<Loaded> {
-    load::load_str(text, name, overrides)
+/// Loads a scenario from TOML text (a resolved scenario kept in a record)
+/// as if read from `folder`, named `name` in messages, then applies
+/// `overrides`.
+pub fn load_text(text: &str, name: &str, folder: &Path, overrides: &[Override]) -> Result<Loaded> {
+    load::load_str_in(text, name, folder, overrides)
 }
 
 /// Loads the embedded canonical scenario, then applies `overrides`.

@@ -141,6 +141,7 @@ fn point_of(loaded: Loaded, values: Vec<ParamValue>, made: Made) -> Point {
         scenario: loaded.scenario,
         resolved_toml: loaded.resolved_toml,
         made,
+        data: loaded.data,
     }
 }
 
@@ -243,11 +244,9 @@ fn execute(
                 count: s.count,
             };
             records.push((store::SHARD_FILE.to_string(), shard_record.encode()));
-            // Marks the folder as this scenario's, for the output-folder guard.
-            records.push((
-                "scenario.toml".to_string(),
-                design.base.resolved_toml.clone().into_bytes(),
-            ));
+            // Marks the folder as this scenario's, for the output-folder
+            // guard; with the data its points read, for the merge.
+            records.extend(design.folder_files()?);
         }
         files::write_files(out, &records)?;
     }

@@ -129,7 +129,7 @@ pub fn merge(args: &MergeArgs) -> Result<()> {
         )));
     }
     let plan_path = first.dir.join(store::PLAN_FILE);
-    let mut design = first.plan.design(&plan_path.display().to_string())?;
+    let mut design = first.plan.design(&plan_path)?;
     let budget = match &args.max_memory {
         Some(text) => Budget::parse(text)?,
         None => Budget::half_of_machine(),

@@ -252,6 +252,7 @@ mod tests {
             scenario: loaded.scenario,
             resolved_toml: String::new(),
             made: Made::Base(Vec::new()),
+            data: Vec::new(),
         };
         Plan::new(Vec::new(), vec![point; points]).unwrap()
     }

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use super::jobs::Plan;
 use super::select::Goal;
 use super::sensitivity::Knob;
+use crate::error::{Error, Result};
 use crate::metrics::Metric;
-use crate::scenario::Loaded;
+use crate::scenario::{DataFile, Loaded};
 
 /// Which command an experiment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,5 +105,35 @@ impl Design {
     /// The base scenario's name.
     pub fn name(&self) -> &str {
         &self.base.scenario.name
+    }
+
+    /// The resolved base scenario and every data file a point reads, as
+    /// files of the output folder (`scenario.toml`, `data/...`), so that the
+    /// folder needs nothing outside it. Two compared scenarios that read
+    /// different files of one name cannot share a folder: refused.
+    pub fn folder_files(&self) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut data: Vec<&DataFile> = self.base.data.iter().collect();
+        for d in self.plan.points.iter().flat_map(|p| &p.data) {
+            match data.iter().find(|seen| seen.name == d.name) {
+                Some(seen) if seen.source != d.source => return Err(Error::Usage(format!(
+                    "{} and {} would both be {} in the output folder; give one another file name",
+                    seen.source.display(),
+                    d.source.display(),
+                    d.name
+                ))),
+                Some(_) => {}
+                None => data.push(d),
+            }
+        }
+        let mut files = vec![(
+            "scenario.toml".to_string(),
+            self.base.resolved_toml.clone().into_bytes(),
+        )];
+        for d in data {
+            let text = crate::input::read_text(&d.source, crate::input::DATA_LIMIT)
+                .map_err(|e| Error::Usage(format!("cannot read {}: {e}", d.source.display())))?;
+            files.push((d.name.clone(), text.into_bytes()));
+        }
+        Ok(files)
     }
 }

@@ -16,7 +16,7 @@ use super::{summarise, RunResult};
 use crate::error::{Error, Result};
 use crate::eventlog::{CaseRows, RowSink};
 use crate::replication::{self, ReplicationResult};
-use crate::scenario::{Override, Scenario};
+use crate::scenario::{DataFile, Override, Scenario};
 
 /// How a point's scenario is made: the plan's base scenario with overrides
 /// (a sweep's grid values, a sensitivity's moved parameter), or a scenario
@@ -43,6 +43,8 @@ pub struct Point {
     pub resolved_toml: String,
     /// How the scenario is made from the plan's base.
     pub made: Made,
+    /// The data files its scenario reads.
+    pub data: Vec<DataFile>,
 }
 
 /// The jobs of an experiment: every point with the same seed and
@@ -288,6 +290,7 @@ mod tests {
             scenario: loaded.scenario,
             resolved_toml: loaded.resolved_toml,
             made: Made::Base(Vec::new()),
+            data: Vec::new(),
         }
     }
 

@@ -325,10 +325,7 @@ impl<'a> Experiment<'a> {
                 format!("{}\n", self.json()).into_bytes(),
             ));
         }
-        files.push((
-            "scenario.toml".to_string(),
-            self.design.base.resolved_toml.clone().into_bytes(),
-        ));
+        files.extend(self.design.folder_files()?);
         Ok(files)
     }
 

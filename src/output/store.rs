@@ -11,6 +11,8 @@
 //! written and outputs built from read-back jobs equal an uninterrupted
 //! run's byte for byte.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -294,9 +296,11 @@ impl PlanRecord {
 
     /// Rebuilds the design the record was made from: every point's
     /// scenario from the base and its overrides (or its own scenario),
-    /// checked against the recorded hash. `path` names the record in
-    /// messages.
-    pub fn design(&self, path: &str) -> Result<Design> {
+    /// reading data files beside the record, checked against the recorded
+    /// hash. `file` is the record's path.
+    pub fn design(&self, file: &Path) -> Result<Design> {
+        let path = file.display().to_string();
+        let folder = file.parent().unwrap_or(Path::new(""));
         let bad = |message: String| Error::Usage(format!("{path}: {message}"));
         if self.made.len() != self.points.len() {
             return Err(bad(format!(
@@ -305,19 +309,20 @@ impl PlanRecord {
                 self.made.len()
             )));
         }
-        let base = load_text(&self.base, &format!("{path} (base scenario)"), &[])?;
+        let base = load_text(&self.base, &format!("{path} (base scenario)"), folder, &[])?;
         let mut points = Vec::with_capacity(self.points.len());
         for (p, (values, made)) in self.points.iter().zip(&self.made).enumerate() {
             let name = format!("{path} (point {p})");
             let loaded = match made {
-                Made::Base(overrides) => load_text(&self.base, &name, overrides)?,
-                Made::Own(toml) => load_text(toml, &name, &[])?,
+                Made::Base(overrides) => load_text(&self.base, &name, folder, overrides)?,
+                Made::Own(toml) => load_text(toml, &name, folder, &[])?,
             };
             points.push(Point {
                 values: values.clone(),
                 scenario: loaded.scenario,
                 resolved_toml: loaded.resolved_toml,
                 made: made.clone(),
+                data: loaded.data,
             });
         }
         if scenarios_hash(&points) != self.scenarios_hash {
@@ -337,12 +342,12 @@ impl PlanRecord {
         let metrics = self
             .metrics
             .iter()
-            .map(|m| named(path, m))
+            .map(|m| named(&path, m))
             .collect::<Result<_>>()?;
         let sensitivity = match &self.sensitivity {
             None => None,
             Some(s) => Some(SensitivityDesign {
-                metric: named(path, &s.metric)?,
+                metric: named(&path, &s.metric)?,
                 swings: s.swings.clone(),
                 skipped: s.skipped.clone(),
             }),
@@ -381,7 +386,7 @@ mod tests {
             path: "gate.nurture_below".into(),
             value: "0.30".into(),
         }];
-        let point = load_text(&loaded.resolved_toml, "t", &overrides).unwrap();
+        let point = load_text(&loaded.resolved_toml, "t", Path::new(""), &overrides).unwrap();
         let plan = Plan::new(
             vec!["gate.nurture_below".into()],
             vec![Point {
@@ -389,6 +394,7 @@ mod tests {
                 scenario: point.scenario,
                 resolved_toml: point.resolved_toml,
                 made: Made::Base(overrides),
+                data: Vec::new(),
             }],
         )
         .unwrap();
@@ -479,7 +485,7 @@ mod tests {
     fn a_plan_record_rebuilds_its_design_and_refuses_an_edited_one() {
         let d = design();
         let record = PlanRecord::of(&d, Format::Json);
-        let back = record.design("plan.json").unwrap();
+        let back = record.design(Path::new("plan.json")).unwrap();
         assert_eq!(PlanRecord::of(&back, Format::Json), record);
         assert_eq!(back.plan.points[0].scenario.gate.nurture_below, 0.3);
         let mut edited = record.clone();
@@ -487,7 +493,7 @@ mod tests {
             path: "gate.nurture_below".into(),
             value: "0.31".into(),
         }])];
-        let err = edited.design("plan.json").unwrap_err();
+        let err = edited.design(Path::new("plan.json")).unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("do not rebuild"), "{err}");
     }

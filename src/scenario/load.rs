@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::raw::{self, join, Node, NodeValue, Origin, Table};
-use super::{validate, Loaded, Override, Parameter, CANONICAL, CANONICAL_ORIGIN};
+use super::{
+    validate, DataFile, Loaded, Override, Parameter, CANONICAL, CANONICAL_ORIGIN, DATA_DIR,
+};
 use crate::error::{Error, Location, Result};
 
 /// The origin name of values given on the command line.
@@ -74,11 +76,23 @@ pub(crate) fn load_embedded(overrides: &[Override]) -> Result<Loaded> {
 
 /// Loads a scenario from TOML text, as if read from a file named `name`
 /// (relative paths inside are relative to the current folder).
+#[cfg(test)]
 pub(crate) fn load_str(text: &str, name: &str, overrides: &[Override]) -> Result<Loaded> {
+    load_str_in(text, name, Path::new(""), overrides)
+}
+
+/// Loads a scenario from TOML text, as if read from a file named `name` in
+/// `folder` (relative paths inside are relative to it).
+pub(crate) fn load_str_in(
+    text: &str,
+    name: &str,
+    folder: &Path,
+    overrides: &[Override],
+) -> Result<Loaded> {
     let mut root = raw::parse_document(text, name)?;
     let mut chain = vec![(name.to_string(), name.to_string())];
-    resolve_extends(&mut root, &PathBuf::new(), &mut chain)?;
-    anchor_files(&mut root, &PathBuf::new());
+    resolve_extends(&mut root, folder, &mut chain)?;
+    anchor_files(&mut root, folder);
     finish(root, overrides, name.to_string())
 }
 
@@ -97,14 +111,80 @@ fn finish(mut root: Node, overrides: &[Override], origin: String) -> Result<Load
             return Err(e);
         }
     }
+    // A file named on the command line is relative to where salesim runs.
+    anchor_files(&mut root, Path::new(""));
     let scenario = validate::validate(&root)?;
     raw::normalize(&mut root);
+    let data = portable(&mut root);
     Ok(Loaded {
         scenario,
         resolved_toml: raw::render(&root),
         parameters: parameters(&root),
         origin,
+        data,
     })
+}
+
+/// Makes the resolved tree portable: every file an `empirical`
+/// distribution reads (an absolute path by now) is renamed `data/<name>`,
+/// the name it takes beside the resolved scenario in an output folder, and
+/// listed with where it is read from. Two files of one name are told apart
+/// (`data/crm-2.csv`); one file named twice keeps one name.
+fn portable(node: &mut Node) -> Vec<DataFile> {
+    fn visit(node: &mut Node, data: &mut Vec<DataFile>) {
+        match &mut node.value {
+            NodeValue::Table(t) => {
+                if t.get("dist").and_then(Node::as_str) == Some("empirical") {
+                    if let Some(NodeValue::String(s)) = t.get_mut("file").map(|f| &mut f.value) {
+                        let source = PathBuf::from(s.as_str());
+                        let name = match data.iter().find(|d| d.source == source) {
+                            Some(d) => d.name.clone(),
+                            None => {
+                                let name = data_name(&source, data);
+                                data.push(DataFile {
+                                    name: name.clone(),
+                                    source,
+                                });
+                                name
+                            }
+                        };
+                        *s = name;
+                    }
+                }
+                for e in &mut t.entries {
+                    visit(&mut e.node, data);
+                }
+            }
+            NodeValue::Array(items) => {
+                for item in items {
+                    visit(item, data);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut data = Vec::new();
+    visit(node, &mut data);
+    data
+}
+
+/// `data/<file name>`, with `-2`, `-3`... before the extension when another
+/// file already has that name.
+fn data_name(source: &Path, taken: &[DataFile]) -> String {
+    let stem = source
+        .file_stem()
+        .map_or_else(|| "data".to_string(), |s| s.to_string_lossy().into_owned());
+    let ext = source
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    (1..)
+        .map(|k| match k {
+            1 => format!("{DATA_DIR}/{stem}{ext}"),
+            k => format!("{DATA_DIR}/{stem}-{k}{ext}"),
+        })
+        .find(|name| taken.iter().all(|d| d.name != *name))
+        .expect("some name is free")
 }
 
 /// Reads and parses `source`, then resolves its `extends` chain.
@@ -768,9 +848,41 @@ duration = { dist = "constant", value = "2m" }
         let loaded = load_file(&s, &[]).unwrap();
         assert_eq!(loaded.scenario.review.duration.mean(), 240.0);
         assert!((loaded.scenario.segments[0].fit.mean() - 0.3).abs() < 1e-12);
-        // The resolved scenario names the file so that it loads from anywhere.
-        let again = load_str(&loaded.resolved_toml, "elsewhere.toml", &[]).unwrap();
+        // The resolved scenario names the file by its place beside it in an
+        // output folder, and says where it is read from: a folder holding
+        // both loads from anywhere, without the original.
+        assert!(loaded.resolved_toml.contains("file = \"data/crm.csv\""));
+        assert_eq!(loaded.data.len(), 1, "one file, named twice");
+        assert_eq!(loaded.data[0].name, "data/crm.csv");
+        assert!(loaded.data[0].source.is_absolute());
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::create_dir(elsewhere.path().join("data")).unwrap();
+        std::fs::copy(
+            &loaded.data[0].source,
+            elsewhere.path().join("data/crm.csv"),
+        )
+        .unwrap();
+        let again = load_str_in(
+            &loaded.resolved_toml,
+            "scenario.toml",
+            elsewhere.path(),
+            &[],
+        )
+        .unwrap();
         assert_eq!(again.scenario.review.duration.mean(), 240.0);
+        assert_eq!(again.resolved_toml, loaded.resolved_toml);
+        // Two files of one name are told apart.
+        std::fs::create_dir(dir.path().join("other")).unwrap();
+        std::fs::write(dir.path().join("other/crm.csv"), "minutes\n1m\n").unwrap();
+        let other = dir.path().join("other/crm.csv");
+        let set = Override::parse(&format!(
+            "review.edit={{ dist = \"empirical\", file = {:?}, column = \"minutes\" }}",
+            other.display().to_string()
+        ))
+        .unwrap();
+        let two = load_file(&s, &[set]).unwrap();
+        let names: Vec<&str> = two.data.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["data/crm.csv", "data/crm-2.csv"]);
     }
 
     #[test]
