@@ -115,12 +115,14 @@ impl Design {
         let mut data: Vec<&DataFile> = self.base.data.iter().collect();
         for d in self.plan.points.iter().flat_map(|p| &p.data) {
             match data.iter().find(|seen| seen.name == d.name) {
-                Some(seen) if seen.source != d.source => return Err(Error::Usage(format!(
+                Some(seen) if seen.source != d.source => {
+                    return Err(Error::Usage(format!(
                     "{} and {} would both be {} in the output folder; give one another file name",
                     seen.source.display(),
                     d.source.display(),
                     d.name
-                ))),
+                )))
+                }
                 Some(_) => {}
                 None => data.push(d),
             }

@@ -1,6 +1,7 @@
 //! One integration-test binary: the model against theory, determinism,
 //! conservation, and the command line's behaviour.
 
+mod adversarial;
 mod architecture;
 mod bounded;
 mod budget;
