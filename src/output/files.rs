@@ -44,6 +44,29 @@ fn hold_for_test() {
     std::thread::sleep(std::time::Duration::from_millis(ms));
 }
 
+/// Test hook: with `SALESIM_TEST_PAUSE_AFTER_JOBS=N` set, the thread that
+/// writes this process's N-th job file says so on standard error, then
+/// pauses (two minutes at most, holding no lock), so that an interrupt test
+/// signals a process known to be mid-experiment with exactly N jobs on disk
+/// (with one thread). Inert unless the variable is set.
+const PAUSE_AFTER_JOBS_ENV: &str = "SALESIM_TEST_PAUSE_AFTER_JOBS";
+
+/// Job files this process has written, for [`PAUSE_AFTER_JOBS_ENV`].
+static JOBS_WRITTEN: AtomicU64 = AtomicU64::new(0);
+
+fn pause_after_jobs_for_test() {
+    let Some(n) = std::env::var(PAUSE_AFTER_JOBS_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return;
+    };
+    if JOBS_WRITTEN.fetch_add(1, Ordering::SeqCst) + 1 == n {
+        eprintln!("salesim test hook: {n} job files written, pausing");
+        std::thread::sleep(std::time::Duration::from_secs(120));
+    }
+}
+
 pub(crate) fn output_error(path: &Path, message: impl ToString) -> Error {
     Error::Output {
         path: path.display().to_string(),
@@ -472,7 +495,9 @@ fn jobs_dir(dir: &Path) -> PathBuf {
 pub fn write_job(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let jobs = jobs_dir(dir);
     fs::create_dir_all(&jobs).map_err(|e| output_error(&jobs, e))?;
-    write_atomic(&jobs.join(name), bytes)
+    write_atomic(&jobs.join(name), bytes)?;
+    pause_after_jobs_for_test();
+    Ok(())
 }
 
 /// The job files in `dir/jobs/` (name and bytes), by name; none when the

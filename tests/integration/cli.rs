@@ -5,18 +5,21 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{salesim, scenarios_dir, tree};
+use crate::common::{salesim, scenarios_dir, tree, BASE};
 
-/// Writes `text` as a scenario file in `dir`.
+/// Writes `text` as a scenario file in `dir`, beside the tests' base
+/// scenario as `base.toml` for it to extend.
 fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("base.toml"), BASE).expect("write the base");
     let path = dir.join("bad.toml");
     std::fs::write(&path, text).expect("write scenario");
     path
 }
 
-/// A scenario that extends the canonical one with `body`.
+/// A scenario that extends the tests' base scenario with `body` (not the
+/// shipped canonical one, whose values may be recalibrated).
 fn extending(body: &str) -> String {
-    format!("extends = \"canonical\"\n{body}\n")
+    format!("extends = \"base.toml\"\n{body}\n")
 }
 
 /// Runs `salesim check` on a scenario and expects exit 2 with every
@@ -128,11 +131,13 @@ fn set_overrides_a_key_and_is_kept_in_the_resolved_scenario() {
 fn same_seed_gives_identical_output_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let run = |threads: &str, out: &str| {
-        salesim()
+        let stdout = salesim()
             .args([
                 "run",
                 "-r",
                 "4",
+                "--set",
+                "run.horizon=\"6w\"",
                 "--quiet",
                 "--format",
                 "csv",
@@ -141,9 +146,25 @@ fn same_seed_gives_identical_output_for_any_thread_count() {
                 "--out",
             ])
             .arg(dir.path().join(out))
-            .output()
-            .unwrap()
+            .assert()
+            .success()
+            .get_output()
             .stdout
+            .clone();
+        let text = String::from_utf8(stdout).unwrap();
+        // Two failed (or silent) runs would compare equal: each must print
+        // the summary, one line per metric over the four replications.
+        assert!(
+            text.starts_with("metric,n,mean,sd,ci95_low,ci95_high\n"),
+            "{threads} threads: {text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            1 + salesim::metrics::METRICS.len(),
+            "{text}"
+        );
+        assert!(text.contains("\nleads_arrived,4,"), "{text}");
+        text
     };
     assert_eq!(run("1", "a"), run("2", "b"));
 }
@@ -224,10 +245,11 @@ fn fails_with_a_calendar_without_working_time_for_reps() {
 
 #[test]
 fn fails_with_a_missing_required_key() {
-    let canonical = salesim::scenario::CANONICAL;
-    let without: String = canonical
+    let line = "duration = { dist = \"lognormal\", median = \"2.5m\"";
+    assert_eq!(BASE.lines().filter(|l| l.starts_with(line)).count(), 1);
+    let without: String = BASE
         .lines()
-        .filter(|l| !l.starts_with("duration = { dist = \"lognormal\", median = \"2.5m\""))
+        .filter(|l| !l.starts_with(line))
         .collect::<Vec<_>>()
         .join("\n");
     rejects(&without, &["review.duration", "missing"]);
