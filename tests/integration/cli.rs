@@ -340,7 +340,9 @@ fn refuses_an_output_folder_of_another_scenario_unless_forced() {
 /// Interrupts a run with `signal` in the middle of writing its files: the
 /// test hook `SALESIM_TEST_HOLD_WRITE_MS` makes the writer pause after its
 /// first rename, holding the write lock, and say so on standard error; the
-/// signal goes then. The handler must wait for the lock, so the folder ends
+/// signal goes then. The pause lasts until the handler has noted the signal
+/// (a minute at most, only if no handler runs), so the signal cannot arrive
+/// after the write, however slow the machine. The handler must wait for the lock, so the folder ends
 /// up with one complete set of files, the new run's (none temporary, none
 /// from the previous run), and the process exits 130 after the last rename.
 ///
@@ -373,7 +375,7 @@ fn interrupted_write_leaves_one_complete_set(signal: &str) {
     let mut child = std::process::Command::new(bin)
         .args(["run", "-r", "2", "--seed", "2", "--quiet", "--out"])
         .arg(&out)
-        .env("SALESIM_TEST_HOLD_WRITE_MS", "1500")
+        .env("SALESIM_TEST_HOLD_WRITE_MS", "60000")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
