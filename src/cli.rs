@@ -325,6 +325,7 @@ fn install_interrupt_handler() {
     // harmlessly: the first handler stays in place.
     let _ = ctrlc::set_handler(|| {
         INTERRUPTED.store(true, Ordering::SeqCst);
+        output::files::note_interrupt();
         exit_interrupted();
     });
 }

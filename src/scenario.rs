@@ -21,6 +21,11 @@ use crate::error::Result;
 /// file is given (and by `extends = "canonical"`).
 pub const CANONICAL: &str = include_str!("../scenarios/canonical.toml");
 
+/// The tests' own complete scenario (`tests/fixtures/base.toml`): unit tests
+/// edit its text, so recalibrating the shipped scenarios moves no test.
+#[cfg(test)]
+pub(crate) const TEST_BASE: &str = include_str!("../tests/fixtures/base.toml");
+
 /// The name under which the embedded canonical scenario appears in messages.
 pub const CANONICAL_ORIGIN: &str = "<embedded canonical>";
 
@@ -100,4 +105,12 @@ pub fn load_text(text: &str, name: &str, folder: &Path, overrides: &[Override]) 
 /// Loads the embedded canonical scenario, then applies `overrides`.
 pub fn load_embedded(overrides: &[Override]) -> Result<Loaded> {
     load::load_embedded(overrides)
+}
+
+/// Loads the tests' own base scenario ([`TEST_BASE`]), then applies
+/// `overrides`: the scenario unit tests build on when they need one that
+/// the shipped scenarios' recalibration must not move.
+#[cfg(test)]
+pub(crate) fn load_test_base(overrides: &[Override]) -> Result<Loaded> {
+    load::load_str(TEST_BASE, "base.toml", overrides)
 }

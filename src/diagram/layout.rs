@@ -560,7 +560,7 @@ pub fn layout(sc: &Scenario) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{load_embedded, Override};
+    use crate::scenario::{load_test_base, Override};
 
     fn set(path: &str, value: &str) -> Override {
         Override {
@@ -586,7 +586,7 @@ mod tests {
             ],
             vec![set("review.on_expire", "\"drop\"")],
         ] {
-            let sc = load_embedded(&overrides).unwrap().scenario;
+            let sc = load_test_base(&overrides).unwrap().scenario;
             let l = layout(&sc);
             for (i, a) in l.nodes.iter().enumerate() {
                 for b in &l.nodes[i + 1..] {
@@ -607,7 +607,7 @@ mod tests {
 
     #[test]
     fn stages_sit_in_their_lanes_and_variants_change_the_shape() {
-        let sc = load_embedded(&[]).unwrap().scenario;
+        let sc = load_test_base(&[]).unwrap().scenario;
         let l = layout(&sc);
         let lane = |l: &Layout, id: &str| l.nodes.iter().find(|n| n.id == id).map(|n| n.lane);
         assert_eq!(lane(&l, "task_drafting"), Some(0));
@@ -621,7 +621,7 @@ mod tests {
             .unwrap();
         assert_eq!(gate.condition.as_deref(), Some("score < 0.45"));
         let sdr = layout(
-            &load_embedded(&[set("gate.autosend_at_or_above", "0.85")])
+            &load_test_base(&[set("gate.autosend_at_or_above", "0.85")])
                 .unwrap()
                 .scenario,
         );
@@ -632,7 +632,7 @@ mod tests {
             .unwrap();
         assert_eq!(auto.condition.as_deref(), Some("score >= 0.85"));
         let manual = layout(
-            &load_embedded(&[
+            &load_test_base(&[
                 set("scoring.lane", "\"human\""),
                 set("drafting.lane", "\"human\""),
             ])

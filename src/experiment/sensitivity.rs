@@ -238,10 +238,10 @@ pub fn parse_by(text: &str) -> crate::error::Result<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{load_embedded, Override};
+    use crate::scenario::{load_test_base, Override};
 
-    fn canonical_knobs() -> Vec<Knob> {
-        knobs(&load_embedded(&[]).unwrap().parameters, 0.2)
+    fn base_knobs() -> Vec<Knob> {
+        knobs(&load_test_base(&[]).unwrap().parameters, 0.2)
     }
 
     fn knob<'a>(all: &'a [Knob], label: &str) -> &'a Knob {
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn numbers_move_by_the_fraction_and_probabilities_stay_in_range() {
-        let all = canonical_knobs();
+        let all = base_knobs();
         let gate = knob(&all, "gate.nurture_below");
         assert_eq!((gate.low.as_str(), gate.high.as_str()), ("0.36", "0.54"));
         let reps = knob(&all, "reps.count");
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn duration_distributions_scale_as_a_whole() {
-        let all = canonical_knobs();
+        let all = base_knobs();
         let review = knob(&all, "review.duration (scale)");
         assert_eq!(review.path, "review.duration");
         assert!(
@@ -271,7 +271,7 @@ mod tests {
             "{}",
             review.low
         );
-        // The canonical median 2.5m and p90 5m, by 0.8 and 1.2.
+        // The base's median 2.5m and p90 5m, by 0.8 and 1.2.
         assert!(review.low.contains("median = \"2m\""), "{}", review.low);
         assert!(review.low.contains("p90 = \"4m\""), "{}", review.low);
         assert!(review.high.contains("median = \"3m\""), "{}", review.high);
@@ -282,7 +282,7 @@ mod tests {
 
     #[test]
     fn fixed_and_non_numeric_keys_have_no_knob() {
-        let all = canonical_knobs();
+        let all = base_knobs();
         for k in &all {
             assert!(!k.path.starts_with("run."), "{}", k.label);
             assert!(!k.path.starts_with("calendars."), "{}", k.label);
@@ -300,7 +300,7 @@ mod tests {
         assert!(is_assumed(Some("assumption: one segment")));
         assert!(is_assumed(Some("  Assumption - a guess")));
         assert!(!is_assumed(Some("replyworks.io: 55-65%")));
-        let all = canonical_knobs();
+        let all = base_knobs();
         assert!(knob(&all, "enrichment.providers.0.error_rate").assumed);
         assert!(!knob(&all, "enrichment.providers.0.match_rate").assumed);
     }
@@ -318,13 +318,14 @@ mod tests {
     }
 
     #[test]
-    fn canonical_knobs_are_pinned() {
-        assert_eq!(knob_lines(&canonical_knobs()), CANONICAL_KNOBS);
+    fn base_knobs_are_pinned() {
+        assert_eq!(knob_lines(&base_knobs()), BASE_KNOBS);
     }
 
-    /// The knobs of the embedded canonical scenario at `--by 20%`, as written
-    /// before the sensitivity analysis read the scenario schema.
-    const CANONICAL_KNOBS: &str = r#"arrivals.per_week | arrivals.per_week | 600 | 480 | 720 | 480 | 720 | false
+    /// The knobs of the tests' base scenario (`tests/fixtures/base.toml`, a
+    /// copy of the canonical one) at `--by 20%`, as written before the
+    /// sensitivity analysis read the scenario schema.
+    const BASE_KNOBS: &str = r#"arrivals.per_week | arrivals.per_week | 600 | 480 | 720 | 480 | 720 | false
 segments.0.fit.alpha | segments.0.fit | { dist = "beta", alpha = 2.0, beta = 5.0 } | { dist = "beta", alpha = 1.6, beta = 5.0 } | { dist = "beta", alpha = 2.4, beta = 5.0 } | 1.6 | 2.4 | false
 segments.0.fit.beta | segments.0.fit | { dist = "beta", alpha = 2.0, beta = 5.0 } | { dist = "beta", alpha = 2.0, beta = 4.0 } | { dist = "beta", alpha = 2.0, beta = 6.0 } | 4.0 | 6.0 | false
 lookup.agent (scale) | lookup.agent | { dist = "lognormal", median = "20s", p90 = "1m" } | { dist = "lognormal", median = "16s", p90 = "48s" } | { dist = "lognormal", median = "24s", p90 = "1.2m" } | x0.8 | x1.2 | true
@@ -372,7 +373,7 @@ nurture.engage_rate.at_fit_1 | nurture.engage_rate | { at_fit_0 = 0.002, at_fit_
 nurture.rescore_boost | nurture.rescore_boost | 0.15 | 0.12 | 0.18 | 0.12 | 0.18 | true
 "#;
 
-    /// Overrides that put the canonical scenario's probabilities and
+    /// Overrides that put the base scenario's probabilities and
     /// thresholds near 1 and its counts at 1 or 0, where clamping and
     /// rounding decide the knobs.
     const AT_THE_BOUNDS: [(&str, &str); 20] = [
@@ -410,7 +411,7 @@ nurture.rescore_boost | nurture.rescore_boost | 0.15 | 0.12 | 0.18 | 0.12 | 0.18
                 value: value.to_string(),
             })
             .collect();
-        let all = knobs(&load_embedded(&overrides).unwrap().parameters, by);
+        let all = knobs(&load_test_base(&overrides).unwrap().parameters, by);
         let set: Vec<Knob> = all
             .into_iter()
             .filter(|k| AT_THE_BOUNDS.iter().any(|(path, _)| *path == k.path))
@@ -467,7 +468,7 @@ conversations.meeting_rate | conversations.meeting_rate | 0.9 | 0.45 | 1.0 | 0.4
 nurture.max_reentries | nurture.max_reentries | 1 | 1 | 2 | 1 | 2 | false
 "#;
 
-    /// The low and high texts of the knob `label` of the canonical scenario
+    /// The low and high texts of the knob `label` of the base scenario
     /// with `overrides`, moved by `by`.
     fn moved(overrides: &[(&str, &str)], by: f64, label: &str) -> (String, String) {
         let overrides: Vec<Override> = overrides
@@ -477,7 +478,7 @@ nurture.max_reentries | nurture.max_reentries | 1 | 1 | 2 | 1 | 2 | false
                 value: value.to_string(),
             })
             .collect();
-        let all = knobs(&load_embedded(&overrides).unwrap().parameters, by);
+        let all = knobs(&load_test_base(&overrides).unwrap().parameters, by);
         let k = knob(&all, label);
         (k.low.clone(), k.high.clone())
     }

@@ -381,7 +381,7 @@ impl Recorder for MetricsRecorder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load_embedded;
+    use crate::scenario::load_test_base;
 
     fn arrival(key: u64, at: f64) -> Happening {
         Happening::Arrival {
@@ -394,7 +394,7 @@ mod tests {
 
     #[test]
     fn leads_arriving_in_the_window_add_up() {
-        let sc = load_embedded(&[]).unwrap().scenario;
+        let sc = load_test_base(&[]).unwrap().scenario;
         let mut r = MetricsRecorder::new(&sc);
         let t = sc.run.warmup + 10.0;
         let lead = LeadRef { key: 0, arrived: t };
@@ -412,7 +412,7 @@ mod tests {
 
     #[test]
     fn a_lead_counted_twice_in_the_window_breaks_conservation() {
-        let sc = load_embedded(&[]).unwrap().scenario;
+        let sc = load_test_base(&[]).unwrap().scenario;
         let mut r = MetricsRecorder::new(&sc);
         let t = sc.run.warmup + 10.0;
         let lead = LeadRef { key: 0, arrived: t };

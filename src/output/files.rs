@@ -10,7 +10,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use polars::prelude::{DataFrame, PolarsResult};
@@ -28,10 +28,23 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 pub static WRITE_LOCK: Mutex<()> = Mutex::new(());
 
 /// Test hook: with `SALESIM_TEST_HOLD_WRITE_MS` set, a batch of files
-/// pauses that long after its first rename, holding the write lock, and
-/// says so on standard error. The interrupt tests send their signal then,
-/// in the middle of a write, to prove the lock keeps a folder consistent.
+/// pauses after its first rename, holding the write lock, and says so on
+/// standard error; the pause lasts until an interrupt handler has noted its
+/// signal ([`note_interrupt`]) and 200 ms more, or that many milliseconds
+/// at most. The
+/// interrupt tests send their signal then, in the middle of a write, to
+/// prove the lock keeps a folder consistent; ending the pause on the note,
+/// not on a clock, means the signal can never come too late.
 const HOLD_WRITE_ENV: &str = "SALESIM_TEST_HOLD_WRITE_MS";
+
+/// Set by [`note_interrupt`].
+static INTERRUPT_NOTED: AtomicBool = AtomicBool::new(false);
+
+/// Called by an interrupt handler before it waits for [`WRITE_LOCK`]: ends
+/// the test hook's pause (and does nothing else).
+pub fn note_interrupt() {
+    INTERRUPT_NOTED.store(true, Ordering::SeqCst);
+}
 
 fn hold_for_test() {
     let Some(ms) = std::env::var(HOLD_WRITE_ENV)
@@ -40,8 +53,37 @@ fn hold_for_test() {
     else {
         return;
     };
-    eprintln!("salesim test hook: holding the write lock for {ms} ms");
-    std::thread::sleep(std::time::Duration::from_millis(ms));
+    eprintln!("salesim test hook: holding the write lock for up to {ms} ms");
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(ms);
+    while !INTERRUPT_NOTED.load(Ordering::SeqCst) && std::time::Instant::now() < until {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // A little longer, so that a handler that wrongly exits without the
+    // lock does so while the batch is half written, where the test sees it.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+}
+
+/// Test hook: with `SALESIM_TEST_PAUSE_AFTER_JOBS=N` set, the thread that
+/// writes this process's N-th job file says so on standard error, then
+/// pauses (two minutes at most, holding no lock), so that an interrupt test
+/// signals a process known to be mid-experiment with exactly N jobs on disk
+/// (with one thread). Inert unless the variable is set.
+const PAUSE_AFTER_JOBS_ENV: &str = "SALESIM_TEST_PAUSE_AFTER_JOBS";
+
+/// Job files this process has written, for [`PAUSE_AFTER_JOBS_ENV`].
+static JOBS_WRITTEN: AtomicU64 = AtomicU64::new(0);
+
+fn pause_after_jobs_for_test() {
+    let Some(n) = std::env::var(PAUSE_AFTER_JOBS_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    else {
+        return;
+    };
+    if JOBS_WRITTEN.fetch_add(1, Ordering::SeqCst) + 1 == n {
+        eprintln!("salesim test hook: {n} job files written, pausing");
+        std::thread::sleep(std::time::Duration::from_secs(120));
+    }
 }
 
 pub(crate) fn output_error(path: &Path, message: impl ToString) -> Error {
@@ -472,7 +514,9 @@ fn jobs_dir(dir: &Path) -> PathBuf {
 pub fn write_job(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let jobs = jobs_dir(dir);
     fs::create_dir_all(&jobs).map_err(|e| output_error(&jobs, e))?;
-    write_atomic(&jobs.join(name), bytes)
+    write_atomic(&jobs.join(name), bytes)?;
+    pause_after_jobs_for_test();
+    Ok(())
 }
 
 /// The job files in `dir/jobs/` (name and bytes), by name; none when the

@@ -316,9 +316,9 @@ mod tests {
     use super::super::lead::{Lead, LeadStreams};
     use super::super::LeadRef;
     use super::*;
-    use crate::scenario::{load_embedded, Override, Scenario};
+    use crate::scenario::{load_test_base, Override, Scenario};
 
-    /// The canonical scenario with one rep around the clock, a human lookup
+    /// The tests' base scenario with one rep around the clock, a human lookup
     /// and constant 1-hour rep tasks.
     fn one_rep() -> Scenario {
         let set = |path: &str, value: &str| Override {
@@ -335,7 +335,7 @@ mod tests {
             set("review.edit_probability", "0.0"),
             set("review.expire_after", "\"10w\""),
         ];
-        load_embedded(&overrides).unwrap().scenario
+        load_test_base(&overrides).unwrap().scenario
     }
 
     fn lead(sc: &Scenario, key: u64) -> Lead {

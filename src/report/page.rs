@@ -392,10 +392,10 @@ mod tests {
     use super::*;
     use crate::experiment::{ParamValue, RunResult};
     use crate::report::{input, point, ReportInput};
-    use crate::scenario::load_embedded;
+    use crate::scenario::load_test_base;
 
     fn run_input(kind: Kind, points: usize) -> (ReportInput, crate::scenario::Loaded) {
-        let loaded = load_embedded(&[]).unwrap();
+        let loaded = load_test_base(&[]).unwrap();
         let mut sc = loaded.scenario.clone();
         sc.run.replications = 2;
         sc.run.horizon = 4.0 * crate::units::WEEK;

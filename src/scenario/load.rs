@@ -600,7 +600,14 @@ fn collect(table: &Table, path: &str, out: &mut Vec<Parameter>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Scenario;
+    use crate::scenario::{Scenario, TEST_BASE};
+
+    /// The tests' own base scenario with `overrides`: the `--set` tests
+    /// below need a complete scenario whose keys the shipped ones'
+    /// recalibration does not move.
+    fn base(overrides: &[Override]) -> Result<Loaded> {
+        load_str(TEST_BASE, "base.toml", overrides)
+    }
 
     fn set(path: &str, value: &str) -> Override {
         Override {
@@ -622,8 +629,10 @@ mod tests {
         assert_eq!(loaded.scenario.name, "canonical");
         assert_eq!(loaded.origin, CANONICAL_ORIGIN);
         assert!(loaded.resolved_toml.contains("[review]"));
-        assert_eq!(loaded.scenario.reps.count, 10);
-        assert_eq!(loaded.scenario.segments.len(), 1);
+        // The embedded text is the shipped file's (whatever its values).
+        let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/canonical.toml");
+        let file = load_file(&shipped, &[]).unwrap();
+        assert_eq!(loaded.parameters, file.parameters);
     }
 
     #[test]
@@ -640,6 +649,11 @@ mod tests {
             missing.is_empty(),
             "parameters without a source: {missing:?}"
         );
+    }
+
+    #[test]
+    fn a_parameter_carries_its_own_value_and_source() {
+        let loaded = base(&[]).unwrap();
         let fit = loaded
             .parameters
             .iter()
@@ -655,11 +669,15 @@ mod tests {
 
     #[test]
     fn extends_canonical_changes_only_given_keys() {
-        let text = "extends = \"canonical\"\nname = \"mine\"\n[review]\nexpire_after = \"5d\"\n";
+        // 123h: a value no calibration of the canonical scenario would pick.
+        let text = "extends = \"canonical\"\nname = \"mine\"\n[review]\nexpire_after = \"123h\"\n";
         let loaded = load_str(text, "mine.toml", &[]).unwrap();
         let base = load_embedded(&[]).unwrap();
         assert_eq!(loaded.scenario.name, "mine");
-        assert_eq!(loaded.scenario.review.expire_after, 5.0 * crate::units::DAY);
+        assert_eq!(
+            loaded.scenario.review.expire_after,
+            123.0 * crate::units::HOUR
+        );
         assert_eq!(
             loaded.scenario.review.edit_probability,
             base.scenario.review.edit_probability
@@ -731,7 +749,8 @@ duration = { dist = "constant", value = "2m" }
     fn error_in_inherited_value_names_the_base_file() {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("base.toml");
-        let text = CANONICAL.replace("edit_probability = 0.1", "edit_probability = 1.5");
+        assert!(TEST_BASE.contains("edit_probability = 0.1"));
+        let text = TEST_BASE.replace("edit_probability = 0.1", "edit_probability = 1.5");
         std::fs::write(&base, text).unwrap();
         let child = dir.path().join("child.toml");
         std::fs::write(&child, "extends = \"base.toml\"\nname = \"c\"\n").unwrap();
@@ -759,7 +778,7 @@ duration = { dist = "constant", value = "2m" }
 
     #[test]
     fn set_overrides_apply_in_order_and_parse_values() {
-        let loaded = load_embedded(&[
+        let loaded = base(&[
             set("review.expire_after", "3d"),
             set("review.expire_after", "4d"),
             set("enrichment.providers.0.match_rate", "0.3"),
@@ -783,7 +802,7 @@ duration = { dist = "constant", value = "2m" }
             "enrichment.providers.3.match_rate",
             "reps.count.x",
         ] {
-            let err = load_embedded(&[set(path, "1")]).unwrap_err();
+            let err = base(&[set(path, "1")]).unwrap_err();
             let loc = location(&err);
             assert_eq!(loc.file, "--set", "{err}");
             assert_eq!(loc.key, path);
@@ -791,14 +810,14 @@ duration = { dist = "constant", value = "2m" }
             assert_eq!(err.exit_code(), 2);
         }
         // A new leaf in an existing table is set, then rejected as unknown.
-        let err = load_embedded(&[set("reps.cuont", "4")]).unwrap_err();
+        let err = base(&[set("reps.cuont", "4")]).unwrap_err();
         assert!(err.to_string().contains("unknown key `cuont`"), "{err}");
         assert_eq!(location(&err).file, "--set");
     }
 
     #[test]
     fn invalid_set_value_names_set() {
-        let err = load_embedded(&[set("review.edit_probability", "2")]).unwrap_err();
+        let err = base(&[set("review.edit_probability", "2")]).unwrap_err();
         let loc = location(&err);
         assert_eq!(loc.file, "--set");
         assert_eq!(loc.key, "review.edit_probability");
@@ -901,7 +920,7 @@ duration = { dist = "constant", value = "2m" }
             "{ dist = \"constant\" }",
             "true",
         ];
-        let lines: Vec<&str> = CANONICAL.lines().collect();
+        let lines: Vec<&str> = TEST_BASE.lines().collect();
         let mut variants = Vec::new();
         for i in 0..lines.len() {
             let mut without = lines.clone();

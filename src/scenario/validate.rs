@@ -662,12 +662,13 @@ mod tests {
     use crate::error::Location;
     use crate::scenario::raw::{join, parse_document, NodeValue};
     use crate::scenario::schema::{self, Need};
-    use crate::scenario::CANONICAL;
+    use crate::scenario::TEST_BASE;
 
-    /// Validates the canonical text with `from` replaced by `to`.
-    fn canonical_with(from: &str, to: &str) -> Result<Scenario> {
-        assert!(CANONICAL.contains(from), "canonical has no `{from}`");
-        let text = CANONICAL.replacen(from, to, 1);
+    /// Validates the tests' base scenario (`tests/fixtures/base.toml`, not
+    /// the shipped canonical one) with `from` replaced by `to`.
+    fn base_with(from: &str, to: &str) -> Result<Scenario> {
+        assert!(TEST_BASE.contains(from), "the test base has no `{from}`");
+        let text = TEST_BASE.replacen(from, to, 1);
         validate(&parse_document(&text, "t.toml")?)
     }
 
@@ -680,9 +681,9 @@ mod tests {
         }
     }
 
-    /// The 1-based line of the first occurrence of `needle` in the canonical text.
+    /// The 1-based line of the first occurrence of `needle` in the test base.
     fn line_of(needle: &str) -> usize {
-        CANONICAL
+        TEST_BASE
             .lines()
             .position(|l| l.contains(needle))
             .map(|i| i + 1)
@@ -690,8 +691,8 @@ mod tests {
     }
 
     #[test]
-    fn canonical_validates() {
-        let s = validate(&parse_document(CANONICAL, "c.toml").unwrap()).unwrap();
+    fn the_test_base_validates() {
+        let s = validate(&parse_document(TEST_BASE, "c.toml").unwrap()).unwrap();
         assert_eq!(s.run.horizon, 26.0 * WEEK);
         assert_eq!(s.reps.calendar.name(), "office");
         assert_eq!(s.agents.calendar.name(), "always");
@@ -735,8 +736,8 @@ mod tests {
     }
 
     #[test]
-    fn every_key_of_the_canonical_scenario_is_declared_and_required_as_declared() {
-        let root = parse_document(CANONICAL, "c.toml").unwrap();
+    fn every_key_of_the_test_base_is_declared_and_required_as_declared() {
+        let root = parse_document(TEST_BASE, "c.toml").unwrap();
         let mut paths = Vec::new();
         key_paths(&root, "", &mut paths);
         let mut required = 0;
@@ -764,7 +765,7 @@ mod tests {
 
     #[test]
     fn keys_left_out_take_their_declared_defaults() {
-        let mut text = CANONICAL.to_string();
+        let mut text = TEST_BASE.to_string();
         let start = text.find("[[segments]]").unwrap();
         let end = text.find("[lookup]").unwrap();
         text.replace_range(start..end, "");
@@ -805,10 +806,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_rejected_with_line_and_column() {
-        let (loc, msg) = scenario_err(canonical_with(
-            "edit_probability = 0.1",
-            "edit_probabilty = 0.1",
-        ));
+        let (loc, msg) = scenario_err(base_with("edit_probability = 0.1", "edit_probabilty = 0.1"));
         assert_eq!(loc.key, "review.edit_probabilty");
         assert_eq!(loc.line_col, Some((line_of("edit_probability = 0.1"), 1)));
         assert!(msg.contains("unknown key `edit_probabilty`"), "{msg}");
@@ -818,7 +816,7 @@ mod tests {
 
     #[test]
     fn missing_required_key_is_named() {
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             "duration = { dist = \"lognormal\", median = \"2.5m\", p90 = \"5m\" }\n",
             "",
         ));
@@ -829,9 +827,9 @@ mod tests {
 
     #[test]
     fn unknown_source_key_and_non_string_source_are_rejected() {
-        let (loc, _) = scenario_err(canonical_with("cost_source =", "cots_source ="));
+        let (loc, _) = scenario_err(base_with("cost_source =", "cots_source ="));
         assert_eq!(loc.key, "scoring.cots_source");
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             "cost_source = \"assumption: one short LLM call\"",
             "cost_source = 3",
         ));
@@ -841,40 +839,40 @@ mod tests {
 
     #[test]
     fn bare_number_duration_is_rejected() {
-        let (loc, msg) = scenario_err(canonical_with("horizon = \"26w\"", "horizon = 26"));
+        let (loc, msg) = scenario_err(base_with("horizon = \"26w\"", "horizon = 26"));
         assert_eq!(loc.key, "run.horizon");
         assert_eq!(msg, "a duration needs a unit, e.g. \"26w\"");
         assert_eq!(loc.line_col, Some((line_of("horizon = \"26w\""), 11)));
-        let (loc, _) = scenario_err(canonical_with("median = \"30m\"", "median = 30"));
+        let (loc, _) = scenario_err(base_with("median = \"30m\"", "median = 30"));
         assert_eq!(loc.key, "conversations.duration.median");
     }
 
     #[test]
     fn type_errors_name_the_expected_type() {
-        let (loc, msg) = scenario_err(canonical_with("count = 10", "count = \"ten\""));
+        let (loc, msg) = scenario_err(base_with("count = 10", "count = \"ten\""));
         assert_eq!(loc.key, "reps.count");
         assert!(
             msg.contains("expected a whole number, got a string (\"ten\")"),
             "{msg}"
         );
-        let (_, msg) = scenario_err(canonical_with("count = 10", "count = 2.5"));
+        let (_, msg) = scenario_err(base_with("count = 10", "count = 2.5"));
         assert!(msg.contains("whole number"), "{msg}");
-        let (_, msg) = scenario_err(canonical_with("bounce_rate = 0.023", "bounce_rate = nan"));
+        let (_, msg) = scenario_err(base_with("bounce_rate = 0.023", "bounce_rate = nan"));
         assert!(msg.contains("finite"), "{msg}");
     }
 
     #[test]
     fn shares_not_summing_to_one_are_rejected() {
-        let (loc, msg) = scenario_err(canonical_with("share = 1.0", "share = 0.9"));
+        let (loc, msg) = scenario_err(base_with("share = 1.0", "share = 0.9"));
         assert_eq!(loc.key, "segments");
         assert_eq!(msg, "segment shares sum to 0.9, not 1");
     }
 
     #[test]
     fn segments_default_to_one_uniform_segment() {
-        let start = CANONICAL.find("[[segments]]").unwrap();
-        let end = CANONICAL.find("[lookup]").unwrap();
-        let text = format!("{}{}", &CANONICAL[..start], &CANONICAL[end..]);
+        let start = TEST_BASE.find("[[segments]]").unwrap();
+        let end = TEST_BASE.find("[lookup]").unwrap();
+        let text = format!("{}{}", &TEST_BASE[..start], &TEST_BASE[end..]);
         let s = validate(&parse_document(&text, "t.toml").unwrap()).unwrap();
         assert_eq!(s.segments.len(), 1);
         assert_eq!(s.segments[0].name, "all");
@@ -884,24 +882,24 @@ mod tests {
     #[test]
     fn fit_distributions_must_lie_on_the_unit_interval() {
         let beta = "fit = { dist = \"beta\", alpha = 2.0, beta = 5.0 }";
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             beta,
             "fit = { dist = \"uniform\", min = 0.2, max = 1.5 }",
         ));
         assert_eq!(loc.key, "segments.0.fit");
         assert!(msg.contains("[0, 1]"), "{msg}");
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             beta,
             "fit = { dist = \"lognormal\", median = 0.2, p90 = 0.5 }",
         ));
         assert_eq!(loc.key, "segments.0.fit.dist");
         assert!(msg.contains("unbounded"), "{msg}");
-        let (loc, _) = scenario_err(canonical_with(
+        let (loc, _) = scenario_err(base_with(
             beta,
             "fit = { dist = \"uniform\", min = \"0s\", max = 1 }",
         ));
         assert_eq!(loc.key, "segments.0.fit.min");
-        assert!(canonical_with(
+        assert!(base_with(
             beta,
             "fit = { dist = \"triangular\", min = 0.0, mode = 0.3, max = 1.0 }"
         )
@@ -911,49 +909,42 @@ mod tests {
     #[test]
     fn distribution_fields_are_checked() {
         let d = "agent = { dist = \"constant\", value = \"3s\" }";
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             d,
             "agent = { dist = \"beta\", alpha = 1.0, beta = 2.0 }",
         ));
         assert_eq!(loc.key, "scoring.agent.dist");
         assert!(msg.contains("not durations"), "{msg}");
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             d,
             "agent = { dist = \"constant\", value = \"3s\", mean = \"1s\" }",
         ));
         assert_eq!(loc.key, "scoring.agent.mean");
         assert!(msg.contains("unknown key `mean`"), "{msg}");
-        let (loc, _) = scenario_err(canonical_with(
-            d,
-            "agent = { dist = \"gamma\", mean = \"3s\" }",
-        ));
+        let (loc, _) = scenario_err(base_with(d, "agent = { dist = \"gamma\", mean = \"3s\" }"));
         assert_eq!(loc.key, "scoring.agent.cv");
-        let (loc, msg) = scenario_err(canonical_with(d, "agent = { dist = \"weibull\", k = 1 }"));
+        let (loc, msg) = scenario_err(base_with(d, "agent = { dist = \"weibull\", k = 1 }"));
         assert_eq!(loc.key, "scoring.agent.dist");
         assert!(msg.contains("unknown distribution `weibull`"), "{msg}");
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             d,
             "agent = { dist = \"lognormal\", median = \"3s\", p90 = \"2s\" }",
         ));
         assert_eq!(loc.key, "scoring.agent");
         assert!(msg.contains("p90"), "{msg}");
-        let ok =
-            canonical_with(d, "agent = { dist = \"gamma\", mean = \"3s\", cv = 0.5 }").unwrap();
+        let ok = base_with(d, "agent = { dist = \"gamma\", mean = \"3s\", cv = 0.5 }").unwrap();
         assert_eq!(ok.scoring.agent.mean(), 3.0);
-        let (_, msg) = scenario_err(canonical_with(d, "agent = \"3s\""));
+        let (_, msg) = scenario_err(base_with(d, "agent = \"3s\""));
         assert!(msg.contains("expected a distribution"), "{msg}");
     }
 
     #[test]
     fn threshold_outside_unit_interval_is_rejected() {
-        let (loc, msg) = scenario_err(canonical_with(
-            "nurture_below = 0.45",
-            "nurture_below = 1.2",
-        ));
+        let (loc, msg) = scenario_err(base_with("nurture_below = 0.45", "nurture_below = 1.2"));
         assert_eq!(loc.key, "gate.nurture_below");
         assert_eq!(msg, "must be in [0, 1], got 1.2");
         assert_eq!(loc.line_col, Some((line_of("nurture_below = 0.45"), 17)));
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             "good_fit_at = 0.5\n",
             "good_fit_at = 0.5\nautosend_at_or_above = 0.3\n",
         ));
@@ -963,67 +954,64 @@ mod tests {
 
     #[test]
     fn warmup_past_horizon_is_rejected() {
-        let (loc, msg) = scenario_err(canonical_with("warmup = \"2w\"", "warmup = \"30w\""));
+        let (loc, msg) = scenario_err(base_with("warmup = \"2w\"", "warmup = \"30w\""));
         assert_eq!(loc.key, "run.warmup");
         assert!(msg.starts_with("warmup past horizon"), "{msg}");
-        let (_, msg) = scenario_err(canonical_with("horizon = \"26w\"", "horizon = \"6d\""));
+        let (_, msg) = scenario_err(base_with("horizon = \"26w\"", "horizon = \"6d\""));
         assert!(msg.contains("horizon shorter than one week"), "{msg}");
-        let (_, msg) = scenario_err(canonical_with("horizon = \"26w\"", "horizon = \"2000w\""));
+        let (_, msg) = scenario_err(base_with("horizon = \"26w\"", "horizon = \"2000w\""));
         assert!(msg.contains("1040w"), "{msg}");
     }
 
     #[test]
     fn counts_and_limits_are_enforced() {
-        let (loc, _) = scenario_err(canonical_with("concurrency = 16", "concurrency = 0"));
+        let (loc, _) = scenario_err(base_with("concurrency = 16", "concurrency = 0"));
         assert_eq!(loc.key, "agents.concurrency");
-        let (_, msg) = scenario_err(canonical_with("count = 10", "count = 99999999999"));
+        let (_, msg) = scenario_err(base_with("count = 10", "count = 99999999999"));
         assert!(msg.contains("100000"), "{msg}");
-        let (loc, _) = scenario_err(canonical_with("replications = 20", "replications = 0"));
+        let (loc, _) = scenario_err(base_with("replications = 20", "replications = 0"));
         assert_eq!(loc.key, "run.replications");
-        let (loc, _) = scenario_err(canonical_with("seed = 20261124", "seed = -1"));
+        let (loc, _) = scenario_err(base_with("seed = 20261124", "seed = -1"));
         assert_eq!(loc.key, "run.seed");
-        let (loc, _) = scenario_err(canonical_with("per_week = 600", "per_week = 0"));
+        let (loc, _) = scenario_err(base_with("per_week = 600", "per_week = 0"));
         assert_eq!(loc.key, "arrivals.per_week");
-        let (loc, _) = scenario_err(canonical_with(
+        let (loc, _) = scenario_err(base_with(
             "rate_limit_per_min = 60",
             "rate_limit_per_min = 0",
         ));
         assert_eq!(loc.key, "enrichment.providers.0.rate_limit_per_min");
-        let (loc, _) = scenario_err(canonical_with("noise_sd = 0.12", "noise_sd = -0.1"));
+        let (loc, _) = scenario_err(base_with("noise_sd = 0.12", "noise_sd = -0.1"));
         assert_eq!(loc.key, "scoring.noise_sd");
     }
 
     #[test]
     fn calendar_errors_are_reported() {
-        let (loc, msg) = scenario_err(canonical_with(
-            "calendar = \"office\"",
-            "calendar = \"offise\"",
-        ));
+        let (loc, msg) = scenario_err(base_with("calendar = \"office\"", "calendar = \"offise\""));
         assert_eq!(loc.key, "arrivals.calendar");
         assert!(
             msg.contains("unknown calendar `offise`; known calendars: always, office"),
             "{msg}"
         );
-        let (loc, msg) = scenario_err(canonical_with("[calendars.office]", "[calendars.always]"));
+        let (loc, msg) = scenario_err(base_with("[calendars.office]", "[calendars.always]"));
         assert_eq!(loc.key, "calendars.always");
         assert!(msg.contains("may not be redefined"), "{msg}");
-        let (loc, msg) = scenario_err(canonical_with(
+        let (loc, msg) = scenario_err(base_with(
             "hours = [\"09:00-12:00\", \"13:00-17:00\"]",
             "hours = [\"09:00-12:00\", \"11:00-17:00\"]",
         ));
         assert_eq!(loc.key, "calendars.office.hours");
         assert!(msg.contains("overlap"), "{msg}");
-        let (loc, msg) = scenario_err(canonical_with("\"mon\", \"tue\"", "\"mon\", \"mon\""));
+        let (loc, msg) = scenario_err(base_with("\"mon\", \"tue\"", "\"mon\", \"mon\""));
         assert_eq!(loc.key, "calendars.office.days.1");
         assert!(msg.contains("twice"), "{msg}");
-        let (loc, _) = scenario_err(canonical_with("\"09:00-12:00\",", "\"9-12\","));
+        let (loc, _) = scenario_err(base_with("\"09:00-12:00\",", "\"9-12\","));
         assert_eq!(loc.key, "calendars.office.hours.0");
     }
 
     #[test]
     fn calendar_without_working_time_for_reps_is_rejected() {
         let closed = "[calendars.closed]\ndays = []\nhours = [\"09:00-17:00\"]\n\n[arrivals]";
-        let text = CANONICAL.replacen("[arrivals]", closed, 1).replacen(
+        let text = TEST_BASE.replacen("[arrivals]", closed, 1).replacen(
             "calendar = \"office\"\ncalendar_source = \"assumption: reps work office hours\"",
             "calendar = \"closed\"",
             1,
@@ -1050,7 +1038,7 @@ mod tests {
 
     #[test]
     fn zero_reps_with_reviews_is_rejected() {
-        let (loc, msg) = scenario_err(canonical_with("count = 10", "count = 0"));
+        let (loc, msg) = scenario_err(base_with("count = 10", "count = 0"));
         assert_eq!(loc.key, "reps.count");
         assert!(
             msg.starts_with("reps.count is 0 but reps must review drafts"),
@@ -1060,27 +1048,21 @@ mod tests {
 
     #[test]
     fn review_enums_and_expiry_are_checked() {
-        let (loc, msg) = scenario_err(canonical_with("order = \"fifo\"", "order = \"lifo\""));
+        let (loc, msg) = scenario_err(base_with("order = \"fifo\"", "order = \"lifo\""));
         assert_eq!(loc.key, "review.order");
         assert!(msg.contains("fifo, highest_score"), "{msg}");
-        let (loc, _) = scenario_err(canonical_with(
-            "on_expire = \"nurture\"",
-            "on_expire = \"keep\"",
-        ));
+        let (loc, _) = scenario_err(base_with("on_expire = \"nurture\"", "on_expire = \"keep\""));
         assert_eq!(loc.key, "review.on_expire");
-        let (loc, _) = scenario_err(canonical_with(
-            "expire_after = \"3d\"",
-            "expire_after = \"0s\"",
-        ));
+        let (loc, _) = scenario_err(base_with("expire_after = \"3d\"", "expire_after = \"0s\""));
         assert_eq!(loc.key, "review.expire_after");
-        let (loc, _) = scenario_err(canonical_with("lane = \"agent\"", "lane = \"robot\""));
+        let (loc, _) = scenario_err(base_with("lane = \"agent\"", "lane = \"robot\""));
         assert_eq!(loc.key, "lookup.lane");
     }
 
     #[test]
     fn start_date_must_be_a_monday() {
         let add = |date: &str| {
-            canonical_with(
+            base_with(
                 "seed = 20261124\n",
                 &format!("seed = 20261124\nstart_date = \"{date}\"\n"),
             )
@@ -1128,7 +1110,7 @@ mod tests {
                 format!("expected a date YYYY-MM-DD (a Monday), got \"{bad}\""),
             );
         }
-        let (_, msg) = scenario_err(canonical_with(
+        let (_, msg) = scenario_err(base_with(
             "seed = 20261124\n",
             "seed = 20261124\nstart_date = 20260105\n",
         ));
@@ -1137,27 +1119,27 @@ mod tests {
 
     #[test]
     fn start_date_defaults_to_monday_the_fifth_of_january_2026() {
-        let s = validate(&parse_document(CANONICAL, "c.toml").unwrap()).unwrap();
+        let s = validate(&parse_document(TEST_BASE, "c.toml").unwrap()).unwrap();
         assert_eq!(
             s.run.start_date,
             chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()
         );
     }
 
-    /// The canonical scenario with its arrivals block replaced by `block`.
+    /// The test base with its arrivals block replaced by `block`.
     fn with_arrivals(block: &str) -> Result<Scenario> {
-        let start = CANONICAL.find("[arrivals]").unwrap();
-        let end = CANONICAL.find("[[segments]]").unwrap();
+        let start = TEST_BASE.find("[arrivals]").unwrap();
+        let end = TEST_BASE.find("[[segments]]").unwrap();
         let text = format!(
             "{}[arrivals]\n{block}\n\n{}",
-            &CANONICAL[..start],
-            &CANONICAL[end..]
+            &TEST_BASE[..start],
+            &TEST_BASE[end..]
         );
         validate(&parse_document(&text, "t.toml")?)
     }
 
     /// The 1-based line of `needle` in the text [`with_arrivals`] builds:
-    /// the block starts on the line of the canonical `[arrivals]`.
+    /// the block starts on the line of the base's `[arrivals]`.
     fn arrivals_line(block: &str, needle: &str) -> usize {
         let offset = block.lines().position(|l| l.contains(needle)).unwrap();
         line_of("[arrivals]") + 1 + offset
@@ -1191,15 +1173,15 @@ mod tests {
 
     #[test]
     fn poisson_arrivals_over_a_hundred_million_expected_leads_are_rejected() {
-        // 5 million a week over the canonical 26 weeks: 1.3e8 leads.
-        let (loc, msg) = scenario_err(canonical_with("per_week = 600", "per_week = 5000000"));
+        // 5 million a week over the base's 26 weeks: 1.3e8 leads.
+        let (loc, msg) = scenario_err(base_with("per_week = 600", "per_week = 5000000"));
         assert_eq!(loc.key, "arrivals.per_week");
         assert_eq!(loc.line_col, Some((line_of("per_week = 600"), 12)));
         assert!(msg.contains("about 1.300e8 leads"), "{msg}");
         assert!(msg.contains("26w of horizon"), "{msg}");
         assert!(msg.contains("at most 1e8"), "{msg}");
         // 3.8 million a week is 9.88e7: accepted.
-        assert!(canonical_with("per_week = 600", "per_week = 3800000").is_ok());
+        assert!(base_with("per_week = 600", "per_week = 3800000").is_ok());
     }
 
     #[test]
@@ -1239,7 +1221,7 @@ mod tests {
 
     #[test]
     fn bad_names_are_rejected() {
-        let (loc, _) = scenario_err(canonical_with("name = \"canonical\"", "name = \"../x\""));
+        let (loc, _) = scenario_err(base_with("name = \"base\"", "name = \"../x\""));
         assert_eq!(loc.key, "name");
     }
 }

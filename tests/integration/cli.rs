@@ -5,18 +5,21 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::common::{salesim, scenarios_dir, tree};
+use crate::common::{salesim, scenarios_dir, tree, BASE};
 
-/// Writes `text` as a scenario file in `dir`.
+/// Writes `text` as a scenario file in `dir`, beside the tests' base
+/// scenario as `base.toml` for it to extend.
 fn scenario_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    std::fs::write(dir.join("base.toml"), BASE).expect("write the base");
     let path = dir.join("bad.toml");
     std::fs::write(&path, text).expect("write scenario");
     path
 }
 
-/// A scenario that extends the canonical one with `body`.
+/// A scenario that extends the tests' base scenario with `body` (not the
+/// shipped canonical one, whose values may be recalibrated).
 fn extending(body: &str) -> String {
-    format!("extends = \"canonical\"\n{body}\n")
+    format!("extends = \"base.toml\"\n{body}\n")
 }
 
 /// Runs `salesim check` on a scenario and expects exit 2 with every
@@ -128,11 +131,13 @@ fn set_overrides_a_key_and_is_kept_in_the_resolved_scenario() {
 fn same_seed_gives_identical_output_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let run = |threads: &str, out: &str| {
-        salesim()
+        let stdout = salesim()
             .args([
                 "run",
                 "-r",
                 "4",
+                "--set",
+                "run.horizon=\"6w\"",
                 "--quiet",
                 "--format",
                 "csv",
@@ -141,9 +146,25 @@ fn same_seed_gives_identical_output_for_any_thread_count() {
                 "--out",
             ])
             .arg(dir.path().join(out))
-            .output()
-            .unwrap()
+            .assert()
+            .success()
+            .get_output()
             .stdout
+            .clone();
+        let text = String::from_utf8(stdout).unwrap();
+        // Two failed (or silent) runs would compare equal: each must print
+        // the summary, one line per metric over the four replications.
+        assert!(
+            text.starts_with("metric,n,mean,sd,ci95_low,ci95_high\n"),
+            "{threads} threads: {text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            1 + salesim::metrics::METRICS.len(),
+            "{text}"
+        );
+        assert!(text.contains("\nleads_arrived,4,"), "{text}");
+        text
     };
     assert_eq!(run("1", "a"), run("2", "b"));
 }
@@ -224,10 +245,11 @@ fn fails_with_a_calendar_without_working_time_for_reps() {
 
 #[test]
 fn fails_with_a_missing_required_key() {
-    let canonical = salesim::scenario::CANONICAL;
-    let without: String = canonical
+    let line = "duration = { dist = \"lognormal\", median = \"2.5m\"";
+    assert_eq!(BASE.lines().filter(|l| l.starts_with(line)).count(), 1);
+    let without: String = BASE
         .lines()
-        .filter(|l| !l.starts_with("duration = { dist = \"lognormal\", median = \"2.5m\""))
+        .filter(|l| !l.starts_with(line))
         .collect::<Vec<_>>()
         .join("\n");
     rejects(&without, &["review.duration", "missing"]);
@@ -318,7 +340,9 @@ fn refuses_an_output_folder_of_another_scenario_unless_forced() {
 /// Interrupts a run with `signal` in the middle of writing its files: the
 /// test hook `SALESIM_TEST_HOLD_WRITE_MS` makes the writer pause after its
 /// first rename, holding the write lock, and say so on standard error; the
-/// signal goes then. The handler must wait for the lock, so the folder ends
+/// signal goes then. The pause lasts until the handler has noted the signal
+/// (a minute at most, only if no handler runs), so the signal cannot arrive
+/// after the write, however slow the machine. The handler must wait for the lock, so the folder ends
 /// up with one complete set of files, the new run's (none temporary, none
 /// from the previous run), and the process exits 130 after the last rename.
 ///
@@ -351,7 +375,7 @@ fn interrupted_write_leaves_one_complete_set(signal: &str) {
     let mut child = std::process::Command::new(bin)
         .args(["run", "-r", "2", "--seed", "2", "--quiet", "--out"])
         .arg(&out)
-        .env("SALESIM_TEST_HOLD_WRITE_MS", "1500")
+        .env("SALESIM_TEST_HOLD_WRITE_MS", "60000")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

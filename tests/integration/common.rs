@@ -1,8 +1,30 @@
-//! Shared helpers: scenarios built from the canonical one with overrides.
+//! Shared helpers: scenarios built from the tests' base scenario with
+//! overrides, and a probe that checks the conservation of leads lead by lead.
 
 use assert_cmd::Command;
 use salesim::experiment::{self, RunResult};
-use salesim::scenario::{load_embedded, Override, Scenario};
+use salesim::pipeline::{Fate, Happening, Recorder};
+use salesim::replication::ReplicationResult;
+use salesim::scenario::{load_text, Override, Scenario};
+
+/// The tests' own complete scenario (`tests/fixtures/base.toml`, first
+/// copied from the canonical one). Tests edit its text or override its keys,
+/// so recalibrating the shipped scenarios moves no test; tests about the
+/// shipped scenarios read `scenarios/` instead.
+pub const BASE: &str = include_str!("../fixtures/base.toml");
+
+/// Path of the tests' base scenario file, for the binary.
+pub fn base_file() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/base.toml")
+}
+
+/// [`BASE`] with the first occurrence of `from` replaced by `to`; panics
+/// when the base has no `from`, so an edited base cannot silently turn the
+/// edit into nothing.
+pub fn base_with(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "the test base has no `{from}`");
+    BASE.replacen(from, to, 1)
+}
 
 /// The salesim binary, ready for arguments.
 pub fn salesim() -> Command {
@@ -14,7 +36,7 @@ pub fn scenarios_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
-/// The canonical scenario with `overrides` (dotted path, TOML value).
+/// The tests' base scenario with `overrides` (dotted path, TOML value).
 pub fn scenario(overrides: &[(&str, &str)]) -> Scenario {
     let list: Vec<Override> = overrides
         .iter()
@@ -23,7 +45,7 @@ pub fn scenario(overrides: &[(&str, &str)]) -> Scenario {
             value: (*v).to_string(),
         })
         .collect();
-    load_embedded(&list)
+    load_text(BASE, "base.toml", &list)
         .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
         .scenario
 }
@@ -142,4 +164,195 @@ pub fn tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     }
     files.sort();
     files
+}
+
+/// A recorder that follows every lead of a replication from its arrival to
+/// its end: a final state ([`Happening::Fate`]) or still in progress at the
+/// horizon ([`Happening::InProgress`]). It checks conservation itself, lead
+/// by lead, instead of trusting the run's own check (docs/MODEL.md section
+/// 3: every arrived lead is in exactly one of those states).
+#[derive(Debug, Default)]
+pub struct LeadLedger {
+    /// Measured window W = [warmup, horizon).
+    warmup: f64,
+    horizon: f64,
+    /// By lead key (the arrival ordinal): 0 not arrived, 1 in flight, 2 ended.
+    state: Vec<u8>,
+    /// Leads that arrived in W, and their ends by [`Fate`] index (5: in progress).
+    window_arrived: u64,
+    window_ends: [u64; 6],
+    /// Broken promises seen, in order (the first few).
+    broken: Vec<String>,
+}
+
+impl LeadLedger {
+    /// An empty ledger for a replication of `sc`.
+    pub fn new(sc: &Scenario) -> Self {
+        LeadLedger {
+            warmup: sc.run.warmup,
+            horizon: sc.run.horizon,
+            ..LeadLedger::default()
+        }
+    }
+
+    fn broke(&mut self, what: String) {
+        if self.broken.len() < 10 {
+            self.broken.push(what);
+        }
+    }
+
+    /// Leads that arrived over the whole run.
+    pub fn arrived(&self) -> usize {
+        self.state.len()
+    }
+
+    /// Panics unless every lead that arrived ended exactly once and the
+    /// replication's public counts agree with the ledger over W:
+    /// `leads_arrived` is the sum of the unreachable, dormant, sent,
+    /// discarded, dropped and in-progress leads, of which
+    /// `leads_unreachable`, `leads_dormant` and `leads_in_progress_end` are
+    /// metrics of their own.
+    pub fn check(mut self, result: &ReplicationResult, what: &str) {
+        let open: Vec<usize> = (0..self.state.len())
+            .filter(|&k| self.state[k] != 2)
+            .take(10)
+            .collect();
+        if !open.is_empty() {
+            self.broke(format!("leads that arrived and never ended: {open:?}"));
+        }
+        let get = |name: &str| {
+            result.metrics[salesim::metrics::metric_index(name).unwrap()]
+                .unwrap_or_else(|| panic!("{what}: {name} undefined"))
+        };
+        let ends: u64 = self.window_ends.iter().sum();
+        if self.window_arrived != ends {
+            self.broke(format!(
+                "{} leads arrived in W but {ends} ended or were in progress",
+                self.window_arrived
+            ));
+        }
+        let counted = [
+            ("leads_arrived", self.window_arrived),
+            (
+                "leads_unreachable",
+                self.window_ends[Fate::Unreachable as usize],
+            ),
+            ("leads_dormant", self.window_ends[Fate::Dormant as usize]),
+            ("leads_in_progress_end", self.window_ends[5]),
+        ];
+        for (name, probe) in counted {
+            if get(name) != probe as f64 {
+                self.broke(format!(
+                    "{name} is {} but the ledger counts {probe}",
+                    get(name)
+                ));
+            }
+        }
+        assert!(
+            self.broken.is_empty(),
+            "{what}: conservation of leads broken: {}",
+            self.broken.join("; ")
+        );
+    }
+
+    fn end(&mut self, key: u64, arrived: f64, end: usize, how: &str) {
+        match self.state.get(key as usize).copied() {
+            Some(1) => {
+                self.state[key as usize] = 2;
+                if arrived >= self.warmup && arrived < self.horizon {
+                    self.window_ends[end] += 1;
+                }
+            }
+            Some(2) => self.broke(format!("lead {key} ended twice ({how})")),
+            _ => self.broke(format!("lead {key} ended ({how}) without arriving")),
+        }
+    }
+}
+
+impl Recorder for LeadLedger {
+    fn record(&mut self, _now: f64, happening: Happening) {
+        match happening {
+            Happening::Arrival { lead, .. } => {
+                if lead.key != self.state.len() as u64 {
+                    self.broke(format!(
+                        "lead {} arrived as arrival number {}",
+                        lead.key,
+                        self.state.len()
+                    ));
+                }
+                self.state.push(1);
+                if lead.arrived >= self.warmup && lead.arrived < self.horizon {
+                    self.window_arrived += 1;
+                }
+            }
+            Happening::Fate { lead, fate } => {
+                self.end(lead.key, lead.arrived, fate as usize, fate.name());
+            }
+            Happening::InProgress { lead } => self.end(lead.key, lead.arrived, 5, "in progress"),
+            _ => {}
+        }
+    }
+}
+
+/// Runs every replication of `sc` (in parallel) with a [`LeadLedger`]
+/// beside the metrics and checks conservation in each; returns the
+/// replications' results in order.
+pub fn run_conserving(sc: &Scenario, what: &str) -> Vec<ReplicationResult> {
+    use rayon::prelude::*;
+    (0..sc.run.replications)
+        .into_par_iter()
+        .map(|r| {
+            let (result, ledger) = salesim::replication::run_with(sc, r, LeadLedger::new(sc))
+                .unwrap_or_else(|e| panic!("{what}, replication {r}: {e}"));
+            ledger.check(&result, &format!("{what}, replication {r}"));
+            result
+        })
+        .collect()
+}
+
+/// Starts `salesim args --out out` with the test hook `SALESIM_TEST_PAUSE_AFTER_JOBS`
+/// set to `jobs` (src/output/files.rs): the process pauses right after
+/// writing its `jobs`-th job file and says so on standard error; only then
+/// is it sent `signal` (`-INT`, `-TERM`). So the signal always finds the
+/// experiment running, with exactly `jobs` job files written (on one
+/// thread), however fast or slow the machine. Returns the exit status and
+/// the lines printed on standard error after the pause.
+pub fn interrupt_after_jobs(
+    args: &[&str],
+    out: &std::path::Path,
+    jobs: u32,
+    signal: &str,
+) -> (std::process::ExitStatus, Vec<String>) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("salesim"))
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .env("SALESIM_TEST_PAUSE_AFTER_JOBS", jobs.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let hook = format!("salesim test hook: {jobs} job files written, pausing");
+    let mut before = Vec::new();
+    let paused = loop {
+        match stderr.next() {
+            Some(Ok(line)) if line == hook => break true,
+            Some(Ok(line)) => before.push(line),
+            _ => break false,
+        }
+    };
+    assert!(
+        paused,
+        "the process ended before its {jobs}-th job file ({:?}): {before:?}",
+        child.wait()
+    );
+    let killed = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let after: Vec<String> = stderr.map_while(std::result::Result::ok).collect();
+    (child.wait().unwrap(), after)
 }

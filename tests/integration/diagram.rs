@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::common::{salesim, scenarios_dir};
+use crate::common::{base_file, salesim, scenarios_dir};
 
 const BPMN: &str = "http://www.omg.org/spec/BPMN/20100524/MODEL";
 const BPMNDI: &str = "http://www.omg.org/spec/BPMN/20100524/DI";
@@ -108,22 +108,25 @@ fn conditions(xml: &str) -> Vec<String> {
 
 #[test]
 fn thresholds_and_variants_shape_the_diagram() {
-    let canonical = diagram(&["--format", "bpmn"]);
-    let c = conditions(&canonical);
+    // The tests' base scenario: its gate is at 0.45, whatever the shipped
+    // canonical one's becomes.
+    let base = base_file();
+    let base = base.to_str().unwrap();
+    let soft = diagram(&[base, "--format", "bpmn"]);
+    let c = conditions(&soft);
     assert!(c.contains(&"score < 0.45".to_string()), "{c:?}");
     assert!(c.contains(&"score >= 0.45".to_string()));
-    assert!(!canonical.contains("gw_autosend"));
-    assert!(canonical.contains("name=\"Review: approve, edit or discard\""));
+    assert!(!soft.contains("gw_autosend"));
+    assert!(soft.contains("name=\"Review: approve, edit or discard\""));
     let sdr = diagram(&[
-        scenarios_dir()
-            .join("ai-sdr-autonomous.toml")
-            .to_str()
-            .unwrap(),
+        base,
+        "--set",
+        "gate.autosend_at_or_above=0.85",
         "--format",
         "bpmn",
     ]);
     assert!(conditions(&sdr).contains(&"score >= 0.85".to_string()));
-    let moved = diagram(&["--set", "gate.nurture_below=0.3", "--format", "bpmn"]);
+    let moved = diagram(&[base, "--set", "gate.nurture_below=0.3", "--format", "bpmn"]);
     assert!(conditions(&moved).contains(&"score < 0.3".to_string()));
     // The manual process: a rep's own draft is not reviewed.
     let manual = diagram(&[
@@ -156,7 +159,8 @@ fn thresholds_and_variants_shape_the_diagram() {
 
 #[test]
 fn the_svg_draws_the_same_layout_and_bad_input_is_refused() {
-    let svg = diagram(&["--format", "svg"]);
+    let base = base_file();
+    let svg = diagram(&[base.to_str().unwrap(), "--format", "svg"]);
     assert!(svg.starts_with("<svg"));
     for label in [
         "agent lane",
@@ -168,7 +172,7 @@ fn the_svg_draws_the_same_layout_and_bad_input_is_refused() {
     ] {
         assert!(svg.contains(label), "{label}");
     }
-    let layout = salesim::diagram::layout(&salesim::scenario::load_embedded(&[]).unwrap().scenario);
+    let layout = salesim::diagram::layout(&crate::common::scenario(&[]));
     for f in &layout.flows {
         assert!(svg.contains(&format!("id=\"{}\"", f.id)), "{}", f.id);
     }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::Value;
 
-use crate::common::{salesim, tree};
+use crate::common::{interrupt_after_jobs, salesim, tree};
 
 /// Runs salesim with `args` and returns its standard output as JSON.
 fn json_of(args: &[&str]) -> Value {
@@ -111,14 +111,16 @@ fn sweep_files_do_not_depend_on_the_thread_count() {
     assert!(trees[0] == trees[1], "files differ between 1 and 2 threads");
 }
 
-/// Two scenario files that differ only in the gate threshold.
+/// Two scenario files that differ only in the gate threshold, 0.45 (the
+/// tests' base) and 0.5.
 fn thresholds(dir: &Path) -> (PathBuf, PathBuf) {
     let a = dir.join("a.toml");
     let b = dir.join("b.toml");
-    std::fs::write(&a, "extends = \"canonical\"\nname = \"gate-045\"\n").unwrap();
+    std::fs::write(dir.join("base.toml"), crate::common::BASE).unwrap();
+    std::fs::write(&a, "extends = \"base.toml\"\nname = \"gate-045\"\n").unwrap();
     std::fs::write(
         &b,
-        "extends = \"canonical\"\nname = \"gate-050\"\n[gate]\nnurture_below = 0.5\n",
+        "extends = \"base.toml\"\nname = \"gate-050\"\n[gate]\nnurture_below = 0.5\n",
     )
     .unwrap();
     (a, b)
@@ -311,9 +313,10 @@ fn an_interrupted_sweep_resumes_to_the_same_files() {
             .success();
     };
     sweep(&whole, &[]);
-    // Interrupt a real run once some jobs are on disk.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("salesim"))
-        .args([
+    // Interrupt a real run with exactly 3 of its 84 jobs on disk (the test
+    // hook pauses it there; one thread).
+    let (status, after) = interrupt_after_jobs(
+        &[
             "sweep",
             "--set",
             "gate.nurture_below=0.2:0.8:0.05",
@@ -324,47 +327,38 @@ fn an_interrupted_sweep_resumes_to_the_same_files() {
             "-j",
             "1",
             "--quiet",
-            "--out",
-        ])
-        .arg(&resumed)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+        &resumed,
+        3,
+        "-INT",
+    );
     let jobs = resumed.join("jobs");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::fs::read_dir(&jobs).map_or(0, |d| d.count()) < 3 {
-        assert!(std::time::Instant::now() < deadline, "no job finished");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
     let finished = tree(&resumed);
-    // Interrupted (84 jobs take far longer than the 3 waited for): job files
-    // are complete, and the final tables absent.
+    // Interrupted: the three job files complete, and the final tables absent.
     assert_eq!(status.code(), Some(130), "not interrupted: {status:?}");
+    assert!(after.iter().any(|l| l == "interrupted"), "{after:?}");
     assert!(!resumed.join("sweep.csv").exists());
     assert!(finished
         .iter()
         .all(|(p, _)| !p.to_string_lossy().contains(".tmp")));
-    assert!(
+    assert_eq!(
         finished
             .iter()
             .filter(|(p, _)| p.starts_with("jobs"))
-            .count()
-            < 52
+            .count(),
+        3
     );
     // Drop a few more results, as if they had never finished.
     for j in [7, 30] {
         let _ = std::fs::remove_file(jobs.join(format!("job-{j:07}.json")));
     }
     sweep(&resumed, &["--resume"]);
+    let expected = tree(&whole);
+    assert!(expected
+        .iter()
+        .any(|(p, _)| p.as_path() == Path::new("sweep.csv")));
     assert!(
-        tree(&whole) == tree(&resumed),
+        expected == tree(&resumed),
         "a resumed sweep differs from an uninterrupted one"
     );
     // Resuming into another experiment's folder is refused.

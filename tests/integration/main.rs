@@ -17,4 +17,5 @@ mod metrics;
 mod model;
 mod report;
 mod shards;
+mod snapshots;
 mod theory;

@@ -10,7 +10,7 @@ use salesim::scenario::Scenario;
 
 use crate::common::{beta_cdf_integer, check_binomial, half_width_999, mean, run, scenario};
 
-/// The canonical fit distribution, Beta(2, 5): P(fit < x).
+/// The base scenario's fit distribution, Beta(2, 5): P(fit < x).
 fn fit_cdf(x: f64) -> f64 {
     beta_cdf_integer(x, 2, 5)
 }

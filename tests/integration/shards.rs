@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{salesim, tree};
+use crate::common::{interrupt_after_jobs, salesim, tree};
 
 /// Runs salesim with `args` plus `--out out` and returns its stdout.
 fn stdout_of(args: &[&str], out: &Path) -> Vec<u8> {
@@ -50,7 +50,18 @@ fn shards_merge_to_the_whole(args: &[&str]) {
         String::from_utf8_lossy(&report),
         String::from_utf8_lossy(&expected)
     );
+    // Two empty folders, or two silent runs, would compare equal.
+    assert!(
+        !expected.is_empty(),
+        "{args:?}: the whole run printed nothing"
+    );
     let (a, b) = (tree(&whole), tree(&merged));
+    assert!(
+        a.iter()
+            .any(|(p, _)| p.as_path() == Path::new("index.html")),
+        "{args:?}: {:?}",
+        a.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
     let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b));
     assert!(
@@ -202,38 +213,18 @@ fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
     let whole = d.join("whole");
     stdout_of(&args, &whole);
     let shard0 = d.join("s0");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("salesim"))
-        .args(args)
-        .args(["--shard", "0/2", "-j", "1", "--quiet", "--out"])
-        .arg(&shard0)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::fs::read_dir(shard0.join("jobs")).map_or(0, |r| r.count()) < 2 {
-        assert!(std::time::Instant::now() < deadline, "no job finished");
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
+    // Interrupted with exactly 2 of its jobs on disk (the test hook pauses
+    // it there; one thread).
+    let mut interrupted = args.to_vec();
+    interrupted.extend(["--shard", "0/2", "-j", "1", "--quiet"]);
+    let (status, _) = interrupt_after_jobs(&interrupted, &shard0, 2, "-TERM");
     assert_eq!(status.code(), Some(130), "not interrupted: {status:?}");
-    // The jobs finished before the interrupt, with their modification times:
-    // the resume must keep them, not compute them again.
-    let kept: Vec<(std::path::PathBuf, std::time::SystemTime)> =
-        std::fs::read_dir(shard0.join("jobs"))
-            .unwrap()
-            .map(|e| {
-                let path = e.unwrap().path();
-                let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-                (path, modified)
-            })
-            .collect();
-    assert!(kept.len() >= 2);
+    let jobs: Vec<PathBuf> = tree(&shard0)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with("jobs"))
+        .map(|(p, _)| shard0.join(p))
+        .collect();
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
     // Whatever was written is complete: no temporary files, every job file
     // parses as a job of this plan (checked by the merge below).
     for (path, _) in tree(&shard0) {
@@ -243,12 +234,42 @@ fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
             path.display()
         );
     }
+    // The resume must keep the finished jobs' files, not compute and write
+    // them again. A rewrite is a new file renamed over the old name (never
+    // an edit in place), so each kept file gets a second name outside the
+    // folder: after the resume, the job's name must still be that same file
+    // (same inode, two links), with the same bytes. A modification time
+    // would not do: a file rewritten within one tick of a coarse clock looks
+    // untouched. The second link also keeps the old inode number from being
+    // reused by a new file.
+    let keep = d.join("kept");
+    std::fs::create_dir(&keep).unwrap();
+    let kept: Vec<(PathBuf, PathBuf, Vec<u8>)> = jobs
+        .iter()
+        .map(|path| {
+            let link = keep.join(path.file_name().unwrap());
+            std::fs::hard_link(path, &link).unwrap();
+            (path.clone(), link, std::fs::read(path).unwrap())
+        })
+        .collect();
     let mut resume = args.to_vec();
     resume.extend(["--shard", "0/2", "--resume", "--quiet"]);
     stdout_of(&resume, &shard0);
-    for (path, modified) in &kept {
-        let now = std::fs::metadata(path).unwrap().modified().unwrap();
-        assert_eq!(&now, modified, "{} was written again", path.display());
+    for (path, link, bytes) in &kept {
+        use std::os::unix::fs::MetadataExt;
+        let (now, old) = (
+            std::fs::metadata(path).unwrap(),
+            std::fs::metadata(link).unwrap(),
+        );
+        assert!(
+            now.ino() == old.ino() && now.nlink() == 2,
+            "{} was written again (inode {} was {}, {} links)",
+            path.display(),
+            now.ino(),
+            old.ino(),
+            now.nlink()
+        );
+        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{}", path.display());
     }
     let mut other = args.to_vec();
     other.extend(["--shard", "1/2", "--quiet"]);
@@ -263,5 +284,9 @@ fn an_interrupted_shard_keeps_its_jobs_and_finishes_with_resume() {
         .arg("--quiet")
         .assert()
         .success();
-    assert!(tree(&whole) == tree(&merged));
+    let expected = tree(&whole);
+    assert!(expected
+        .iter()
+        .any(|(p, _)| p.as_path() == Path::new("sweep.csv")));
+    assert!(expected == tree(&merged));
 }
