@@ -8,31 +8,34 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use salesim::experiment::grid::{parse_axis, points};
-use salesim::experiment::{Plan, Point};
+use salesim::experiment::{Made, Plan, Point};
 use salesim::scenario::{load_embedded, Override};
 
 fn plan() -> Plan {
     let axis = parse_axis("gate.nurture_below=0.2:0.8:0.03").expect("a valid axis");
+    let path = axis.path.clone();
     let points = points(&[axis])
         .expect("a small grid")
         .into_iter()
-        .map(|params| {
-            let overrides: Vec<Override> = params
+        .map(|values| {
+            let overrides: Vec<Override> = values
                 .iter()
-                .map(|(path, value)| Override {
+                .map(|value| Override {
                     path: path.clone(),
-                    value: value.clone(),
+                    value: value.override_text().to_string(),
                 })
                 .collect();
             let loaded = load_embedded(&overrides).expect("a valid point");
             Point {
-                params,
+                values,
                 scenario: loaded.scenario,
                 resolved_toml: loaded.resolved_toml,
+                made: Made::Base(overrides),
+                data: loaded.data,
             }
         })
         .collect();
-    Plan::new(points).expect("points share seed and replications")
+    Plan::new(vec![path], points).expect("points share seed and replications")
 }
 
 fn main() {
@@ -48,7 +51,7 @@ fn main() {
     for threads in [1, 0] {
         let start = Instant::now();
         let results = plan
-            .run(&jobs, threads, &|_, _| Ok(()))
+            .run(&jobs, threads, &|_, _| Ok(()), None)
             .expect("the sweep runs");
         let elapsed = start.elapsed().as_secs_f64();
         let leads: u64 = results.values().map(common::leads).sum();

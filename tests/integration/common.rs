@@ -45,7 +45,7 @@ pub fn scenario(overrides: &[(&str, &str)]) -> Scenario {
             value: (*v).to_string(),
         })
         .collect();
-    load_text(BASE, "base.toml", &list)
+    load_text(BASE, "base.toml", std::path::Path::new(""), &list)
         .unwrap_or_else(|e| panic!("test scenario is invalid: {e}"))
         .scenario
 }
