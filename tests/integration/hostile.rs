@@ -467,7 +467,9 @@ fn salesim_runs_small_arrival_blocks_and_rejects_their_limits() {
     for (block, valid) in cases {
         let text = with_arrivals(block);
         let expected = valid.then(|| {
-            let loaded = salesim::scenario::load_text(&text, "block.toml", std::path::Path::new(""), &[]).unwrap();
+            let loaded =
+                salesim::scenario::load_text(&text, "block.toml", std::path::Path::new(""), &[])
+                    .unwrap();
             loaded.scenario.arrivals.expected_before(HORIZON)
         });
         if let Err(e) = check_arrivals_with_the_binary(block, expected) {
