@@ -99,7 +99,7 @@ fn scaled_duration(text: &str, factor: f64) -> Option<String> {
         .find(|(_, scale)| seconds >= *scale && ((seconds / scale) * 1000.0).fract() == 0.0)
         .map(|(unit, scale)| format!("{}{unit}", seconds / scale))
         .unwrap_or_else(|| format_duration(seconds));
-    Some(format!("\"{readable}\""))
+    Some(readable)
 }
 
 /// One way to move a parameter: (label, path, low, high, shown low and high).
@@ -129,11 +129,15 @@ fn knobs_of(p: &Parameter, by: f64) -> Vec<Moved> {
                 scaled_duration(s.value(), 1.0 - by),
                 scaled_duration(s.value(), 1.0 + by),
             ) {
-                let shown = (
-                    low.trim_matches('"').to_string(),
-                    high.trim_matches('"').to_string(),
-                );
-                out.push((p.key.clone(), p.key.clone(), low, high, shown));
+                let toml = |d: &str| Value::from(d).to_string();
+                let (low_toml, high_toml) = (toml(&low), toml(&high));
+                out.push((
+                    p.key.clone(),
+                    p.key.clone(),
+                    low_toml,
+                    high_toml,
+                    (low, high),
+                ));
             }
         }
         Value::InlineTable(table) => out.extend(table_knobs(&p.key, table, by)),
@@ -165,7 +169,7 @@ fn table_knobs(key: &str, table: &InlineTable, by: f64) -> Vec<Moved> {
         let scale = |factor: f64| {
             rewrite(&|_, v| {
                 let s = v.as_str()?;
-                scaled_duration(s, factor)?.parse::<Value>().ok()
+                scaled_duration(s, factor).map(Value::from)
             })
         };
         out.push((

@@ -31,15 +31,20 @@ pub enum Typed {
 }
 
 impl ParamValue {
-    /// Classifies `text`: a whole number, else a number, else a text with
-    /// TOML string quotes removed.
+    /// Classifies `text`: a whole number, else a number, else a text (a TOML
+    /// string's contents).
     pub fn parse(text: &str) -> ParamValue {
         let typed = if let Ok(v) = text.parse::<i64>() {
             Typed::Integer(v)
         } else if let Ok(v) = text.parse::<f64>() {
             Typed::Number(v)
         } else {
-            Typed::Text(text.trim_matches('"').to_string())
+            // A TOML string reads as its contents (`"1d"` is 1d); any other
+            // text as it is written.
+            match text.parse::<toml_edit::Value>() {
+                Ok(toml_edit::Value::String(s)) => Typed::Text(s.into_value()),
+                _ => Typed::Text(text.to_string()),
+            }
         };
         ParamValue {
             text: text.to_string(),
