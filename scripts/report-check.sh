@@ -9,8 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null; then
   echo "== installing chromium"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  APT_RECOMMENDS=1 bash scripts/apt-install.sh chromium
 fi
 [ -x target/release/salesim ] || cargo build --release --quiet
 shots=target/report-check
