@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod font;
 pub mod page;
+pub mod workbook;
 
 use std::collections::BTreeMap;
 
@@ -26,7 +27,7 @@ use crate::units::WEEK;
 use charts::{Band, Chart, Series};
 
 /// A mean with its 95% CI as the report keeps it (`null` when undefined).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stat {
     /// Mean.
     pub mean: Option<f64>,
@@ -47,6 +48,17 @@ impl From<&Aggregate> for Stat {
 }
 
 impl Stat {
+    /// The mean and CI exactly as the tables write them: the CI undefined
+    /// below two values, and nothing that is not finite.
+    pub fn exact(a: &Aggregate) -> Self {
+        let finite = |v: Option<f64>| v.filter(|x| x.is_finite());
+        Stat {
+            mean: finite(a.mean),
+            low: finite(a.ci95_low),
+            high: finite(a.ci95_high),
+        }
+    }
+
     fn band(&self) -> Band {
         let m = self.mean.unwrap_or(0.0);
         Band {
@@ -66,6 +78,17 @@ pub struct PointReport {
     pub values: Vec<ParamValue>,
     /// Every metric's mean and CI, in registry order.
     pub metrics: Vec<Stat>,
+    /// Every metric's number of replications in which it is defined (the
+    /// `n` of the tables), in registry order: below two, the CI in
+    /// `metrics` is only the mean repeated, and the workbook leaves it out.
+    /// Empty in a folder written before the workbook.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub n: Vec<usize>,
+    /// A comparison's points after the first: every metric's paired
+    /// difference from the first point (mean and 95% CI as the tables
+    /// write them), in registry order; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<Stat>,
     /// Reps x weeks of the measured window, for per-rep-week figures.
     pub rep_weeks: f64,
     /// Working hours of one rep in a week.
@@ -90,6 +113,13 @@ pub struct SwingReport {
     pub high: f64,
     /// Its source is an assumption.
     pub assumed: bool,
+    /// The low and high settings as a person reads them (`0.36`, `x0.8`).
+    #[serde(default)]
+    pub settings: (String, String),
+    /// The paired differences of the metric from the base at the low and
+    /// the high setting, as the tables write them.
+    #[serde(default)]
+    pub changes: (Stat, Stat),
 }
 
 /// A scenario parameter with its provenance.
@@ -130,6 +160,10 @@ pub struct ReportInput {
     pub objective: Option<Goal>,
     /// Sensitivity: the metric and the ranked swings.
     pub sensitivity: Option<(String, Vec<SwingReport>)>,
+    /// The metrics of an experiment's table (`--metrics`), which the
+    /// workbook's trade-off and difference charts show.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<String>,
 }
 
 /// The mean weekly volume on each swimlane flow from a point's metrics.
@@ -236,6 +270,8 @@ pub fn point(
         values,
         flows: flows(&metrics, weeks),
         metrics,
+        n: result.summary.iter().map(|a| a.n).collect(),
+        differences: Vec::new(),
         rep_weeks: f64::from(sc.reps.count) * weeks,
         rep_week_hours: sc.reps.calendar.working_per_week() / 3600.0,
         weekly,
@@ -253,25 +289,21 @@ pub fn of(e: &Experiment) -> ReportInput {
         .zip(e.results)
         .enumerate()
         .map(|(p, (point, result))| {
-            let label = match design.kind {
-                Kind::Run | Kind::Compare => point.scenario.name.clone(),
-                _ if point.values.is_empty() => "base".to_string(),
-                _ => design
-                    .plan
-                    .params
-                    .iter()
-                    .zip(&point.values)
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            };
-            self::point(
-                label,
+            let mut report = self::point(
+                e.label(p),
                 point.values.clone(),
                 &point.scenario,
                 result,
                 e.feasible(p),
-            )
+            );
+            if design.kind == Kind::Compare && p > 0 {
+                report.differences = e
+                    .differences(p)
+                    .iter()
+                    .map(|d| Stat::exact(&d.paired))
+                    .collect();
+            }
+            report
         })
         .collect();
     let mut input = input(design.kind, &design.base, points);
@@ -282,6 +314,7 @@ pub fn of(e: &Experiment) -> ReportInput {
     input.objective = design.goal.clone();
     input.sensitivity = design.sensitivity.as_ref().map(|s| {
         let mean = |p: usize| e.mean(p).unwrap_or(0.0);
+        let change = |p: usize| Stat::exact(&e.diff(p).paired);
         (
             s.metric.name.to_string(),
             e.ranked
@@ -291,10 +324,13 @@ pub fn of(e: &Experiment) -> ReportInput {
                     low: mean(w.low),
                     high: mean(w.high),
                     assumed: w.knob.assumed,
+                    settings: w.knob.shown.clone(),
+                    changes: (change(w.low), change(w.high)),
                 })
                 .collect(),
         )
     });
+    input.metrics = design.metrics.iter().map(|m| m.name.to_string()).collect();
     input
 }
 
@@ -322,6 +358,7 @@ pub(crate) fn input(kind: Kind, base: &Loaded, points: Vec<PointReport>) -> Repo
         chosen: None,
         objective: None,
         sensitivity: None,
+        metrics: Vec::new(),
     }
 }
 
@@ -552,7 +589,7 @@ fn sweep_charts(input: &ReportInput) -> Result<Vec<Chart>> {
 }
 
 /// Every file of the report: `report.json`, `charts/<name>.svg` and `.png`,
-/// and `index.html`, as (relative path, bytes). A chart that cannot be drawn
+/// `index.html` and the workbook `results.xlsx`, as (relative path, bytes). A chart that cannot be drawn
 /// is an error, never an empty picture.
 pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
     let charts = charts(input)?;
@@ -583,6 +620,7 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8
         "index.html".to_string(),
         page::index_html(input, &charts, &layout).into_bytes(),
     ));
+    out.push((workbook::FILE.to_string(), workbook::workbook(input)?));
     Ok(out)
 }
 

@@ -116,6 +116,23 @@ impl<'a> Experiment<'a> {
         self.choice.as_ref().and_then(|c| c.chosen)
     }
 
+    /// Point `p` as the report names it: a run's or a compared scenario's
+    /// name, `base`, or the point's parameter values (`k=v, k=v`).
+    pub fn label(&self, p: usize) -> String {
+        let point = &self.design.plan.points[p];
+        match self.kind() {
+            Kind::Run | Kind::Compare => point.scenario.name.clone(),
+            _ if point.values.is_empty() => "base".to_string(),
+            _ => self
+                .params()
+                .iter()
+                .zip(&point.values)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     fn point_column(&self, repeat: impl Fn(&RunResult) -> usize) -> Column {
         let points: Vec<u32> = self
             .results

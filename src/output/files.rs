@@ -410,7 +410,7 @@ pub fn commit(
 }
 
 /// The names salesim writes at the top of an output folder, any command.
-pub const OUTPUT_NAMES: [&str; 23] = [
+pub const OUTPUT_NAMES: [&str; 24] = [
     "summary.csv",
     "summary.parquet",
     "sweep.csv",
@@ -427,6 +427,7 @@ pub const OUTPUT_NAMES: [&str; 23] = [
     "scenario.toml",
     "report.json",
     "index.html",
+    "results.xlsx",
     "charts",
     "events.csv",
     "events.parquet",
