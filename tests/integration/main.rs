@@ -19,3 +19,4 @@ mod report;
 mod shards;
 mod snapshots;
 mod theory;
+mod workbook;

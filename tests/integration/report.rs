@@ -1,16 +1,16 @@
 //! The planning report from the command line: every command writes its
-//! charts and index.html beside its data, and `salesim report DIR` rebuilds
-//! them from the folder's files alone, byte for byte.
+//! charts, index.html and results.xlsx beside its data, and `salesim report
+//! DIR` rebuilds them from the folder's files alone, byte for byte.
 
 use std::path::Path;
 
 use crate::common::salesim;
 
 fn report_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = vec![(
-        "index.html".to_string(),
-        std::fs::read(dir.join("index.html")).unwrap(),
-    )];
+    let mut files: Vec<(String, Vec<u8>)> = ["index.html", "results.xlsx"]
+        .iter()
+        .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
+        .collect();
     let mut charts: Vec<_> = std::fs::read_dir(dir.join("charts"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -101,6 +101,7 @@ fn every_command_writes_a_report_that_salesim_report_rebuilds() {
         assert!(html.contains("Every metric") && html.contains("Parameters and their sources"));
         let before = report_files(&out);
         std::fs::remove_file(out.join("index.html")).unwrap();
+        std::fs::remove_file(out.join("results.xlsx")).unwrap();
         std::fs::remove_dir_all(out.join("charts")).unwrap();
         salesim().arg("report").arg(&out).assert().success();
         assert!(
