@@ -264,11 +264,18 @@ impl Sheet {
     /// A sheet that prints landscape, one page wide, with its name and the
     /// page number in the footer.
     fn new(name: &str) -> X<Sheet> {
+        let mut sheet = Sheet::wide(name)?;
+        sheet.ws.set_print_fit_to_pages(1, 0);
+        Ok(sheet)
+    }
+
+    /// A sheet too wide to print on one page's width: it prints at full
+    /// size over several pages.
+    fn wide(name: &str) -> X<Sheet> {
         let mut ws = Worksheet::new();
         ws.set_name(name)?;
         ws.set_landscape();
-        ws.set_print_fit_to_pages(1, 0);
-        ws.set_footer("&L&A&RPage &P of &N");
+        ws.set_footer("&LSheet: &A&RPage &P of &N");
         Ok(Sheet {
             ws,
             widths: Vec::new(),
@@ -341,9 +348,14 @@ impl Sheet {
 
     /// Freezes the rows above `r` and the columns left of `c`, and puts a
     /// filter on the table whose header is row `header`.
+    /// The frozen rows and columns are printed on every page too.
     fn table(&mut self, header: RowNum, last: (RowNum, ColNum), freeze: (RowNum, ColNum)) -> X<()> {
         self.ws.set_freeze_panes(freeze.0, freeze.1)?;
         self.ws.autofilter(header, 0, last.0.max(header), last.1)?;
+        self.ws.set_repeat_rows(header, freeze.0 - 1)?;
+        if freeze.1 > 0 {
+            self.ws.set_repeat_columns(0, freeze.1 - 1)?;
+        }
         Ok(())
     }
 
@@ -636,7 +648,7 @@ fn weekly(input: &ReportInput, st: &Styles) -> X<(Worksheet, Vec<(RowNum, RowNum
 /// The Points sheet: one row per point, its values, whether it is chosen
 /// (a sweep with a goal), then each metric's mean and 95% CI.
 fn points(input: &ReportInput, st: &Styles) -> X<(Worksheet, Grid)> {
-    let mut sh = Sheet::new(POINTS)?;
+    let mut sh = Sheet::wide(POINTS)?;
     sh.line(
         0,
         0,
@@ -703,6 +715,11 @@ fn points(input: &ReportInput, st: &Styles) -> X<(Worksheet, Grid)> {
     }
     let last = grid.row(input.points.len() - 1);
     sh.table(2, (last, grid.mean(METRICS.len()) - 1), (3, grid.metrics))?;
+    // The metrics' names above their columns are printed on every page too;
+    // about five metrics fit across a page.
+    sh.ws.set_repeat_rows(1, 2)?;
+    let pages = METRICS.len().div_ceil(5) as u16;
+    sh.ws.set_print_fit_to_pages(pages, 0);
     Ok((sh.done(40)?, grid))
 }
 
@@ -1327,13 +1344,15 @@ fn charts(input: &ReportInput, layout: &Layout, st: &Styles) -> X<Worksheet> {
         (Kind::Sensitivity, _, Some(rows)) => list.extend(tornado_chart(input, rows)),
         _ => {}
     }
-    // One chart to a printed page, below the table.
+    // One chart to a printed page, below the table; a page starts a row
+    // above its chart, as a chart that touches a page break is drawn on the
+    // page before it too.
     let mut at = r + 2;
     let mut breaks = Vec::new();
     for (chart, height) in &list {
         breaks.push(at);
-        sh.ws.insert_chart(at, 0, chart)?;
-        at += height.div_ceil(20) + 2;
+        sh.ws.insert_chart(at + 1, 0, chart)?;
+        at += height.div_ceil(20) + 3;
     }
     sh.ws.set_page_breaks(&breaks)?;
     sh.done(40)
