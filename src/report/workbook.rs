@@ -1357,3 +1357,62 @@ fn charts(input: &ReportInput, layout: &Layout, st: &Styles) -> X<Worksheet> {
     sh.ws.set_page_breaks(&breaks)?;
     sh.done(40)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Stat;
+
+    fn m(name: &str) -> &'static Metric {
+        metric(name).expect("a metric of the registry")
+    }
+
+    #[test]
+    fn numbers_take_the_registry_format_of_their_metric() {
+        assert_eq!(Num::of(m("nurture_share"), [0.79]), Num::Percent);
+        assert_eq!(Num::of(m("rep_prep_hours"), [106.0]), Num::Hundredths);
+        // Counts: whole means, or large ones, show no decimals, as in the
+        // terminal table; small fractional means show one.
+        assert_eq!(Num::of(m("emails_sent"), [1591.5, 1525.6]), Num::Whole);
+        assert_eq!(Num::of(m("meetings"), [4.0, 3.0]), Num::Whole);
+        assert_eq!(Num::of(m("meetings"), [4.25, 2.7]), Num::Tenths);
+        // An undefined value does not decide.
+        assert_eq!(Num::of(m("meetings"), [f64::NAN, 4.0]), Num::Whole);
+    }
+
+    #[test]
+    fn a_number_sizes_its_column_as_the_format_shows_it() {
+        assert_eq!(Num::Whole.text(1_234_567.4), "1,234,567");
+        assert_eq!(Num::Tenths.text(4.25), "4.2");
+        assert_eq!(Num::Hundredths.text(3060.1), "3,060.10");
+        assert_eq!(Num::Percent.text(0.7933), "79.3%");
+        assert_eq!(Num::Percent.code(), "0.0%");
+    }
+
+    #[test]
+    fn the_ci_is_left_out_below_two_replications() {
+        let stat = Stat {
+            mean: Some(2.0),
+            low: Some(2.0),
+            high: Some(2.0),
+        };
+        let mut p = PointReport {
+            label: "x".into(),
+            values: Vec::new(),
+            metrics: vec![stat],
+            n: vec![1],
+            differences: Vec::new(),
+            rep_weeks: 1.0,
+            rep_week_hours: 35.0,
+            weekly: Vec::new(),
+            flows: Default::default(),
+            feasible: true,
+        };
+        assert_eq!(ci(&p, 0), (None, None));
+        p.n = vec![2];
+        assert_eq!(ci(&p, 0), (Some(2.0), Some(2.0)));
+        // A folder written before the workbook keeps no counts.
+        p.n = Vec::new();
+        assert_eq!(ci(&p, 0), (Some(2.0), Some(2.0)));
+    }
+}
