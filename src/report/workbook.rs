@@ -58,6 +58,10 @@ const CHART_HEIGHT: u32 = 440;
 
 type X<T> = std::result::Result<T, XlsxError>;
 
+/// A Differences sheet and its blocks of rows: a comparison's per metric,
+/// a sensitivity analysis's per parameter.
+type Differences = (Worksheet, Vec<(RowNum, RowNum)>);
+
 /// The workbook of a command's results, as bytes.
 pub fn workbook(input: &ReportInput) -> Result<Vec<u8>> {
     let error = |message: String| Error::Output {
@@ -739,10 +743,7 @@ mod diff_col {
 /// error bars' lengths (formulas of those cells). Returns each metric's
 /// rows; `None` for a folder written before the workbook, whose report
 /// has no differences.
-fn compare_differences(
-    input: &ReportInput,
-    st: &Styles,
-) -> X<Option<(Worksheet, Vec<(RowNum, RowNum)>)>> {
+fn compare_differences(input: &ReportInput, st: &Styles) -> X<Option<Differences>> {
     let others = &input.points[1..];
     if others.is_empty() || others.iter().any(|p| p.differences.len() != METRICS.len()) {
         return Ok(None);
@@ -859,10 +860,7 @@ fn at_setting(
 /// A sensitivity's Differences sheet: the parameters ranked, each with its
 /// settings, the metric at them and the paired changes from the base with
 /// 95% CIs. Returns the rows of the parameters.
-fn sensitivity_differences(
-    input: &ReportInput,
-    st: &Styles,
-) -> X<Option<(Worksheet, Vec<(RowNum, RowNum)>)>> {
+fn sensitivity_differences(input: &ReportInput, st: &Styles) -> X<Option<Differences>> {
     let Some((name, swings)) = &input.sensitivity else {
         return Ok(None);
     };
@@ -1136,7 +1134,7 @@ fn tradeoff_chart(input: &ReportInput, grid: Grid, x: ColNum, m: &Metric, lines:
         hidden.set_hidden(true);
         let mut star = ChartMarker::new();
         star.set_type(ChartMarkerType::Diamond)
-            .set_size(11)
+            .set_size(14)
             .set_format(&mut fill(VERMILLION));
         chart
             .add_series()

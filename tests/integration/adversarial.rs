@@ -335,7 +335,13 @@ fn a_forced_shard_into_an_old_folder_keeps_none_of_its_results() {
         .assert()
         .success();
     let left = names(&out);
-    for old in ["report.json", "index.html", "results.xlsx", "sweep.csv", "charts"] {
+    for old in [
+        "report.json",
+        "index.html",
+        "results.xlsx",
+        "sweep.csv",
+        "charts",
+    ] {
         assert!(!left.contains(&old.to_string()), "{old} kept: {left:?}");
     }
 }

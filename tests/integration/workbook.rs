@@ -212,8 +212,11 @@ fn number_at(cells: &Cells, r: u32, c: u32) -> Option<f64> {
     cells.get(&(r, c)).and_then(Cell::number)
 }
 
-/// Each range a chart series reads (`<c:f>`), as (sheet, first, last).
-fn chart_ranges(chart: &str) -> Vec<(String, (u32, u32), (u32, u32))> {
+/// A range of cells: its sheet, first and last cell (row, column).
+type Range = (String, (u32, u32), (u32, u32));
+
+/// Each range a chart series reads (`<c:f>`).
+fn chart_ranges(chart: &str) -> Vec<Range> {
     let doc = roxmltree::Document::parse(chart).unwrap();
     doc.descendants()
         .filter(|n| n.has_tag_name("f"))
