@@ -616,11 +616,12 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8
         out.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
         out.push((format!("charts/{}.png", c.name), c.png.clone()));
     }
+    out.push((workbook::FILE.to_string(), workbook::workbook(input)?));
+    // The page last (the page's tests read it there).
     out.push((
         "index.html".to_string(),
         page::index_html(input, &charts, &layout).into_bytes(),
     ));
-    out.push((workbook::FILE.to_string(), workbook::workbook(input)?));
     Ok(out)
 }
 
