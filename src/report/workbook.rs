@@ -376,40 +376,19 @@ impl Sheet {
 
 // ----- what is shown -----------------------------------------------------------
 
-/// A point's capacity warning (docs/MODEL.md section 5): its mean
-/// `manual_prep_load` is above 1, so the manual process could not have kept
-/// up and the hours saved exceed the hours the reps had.
-fn point_warnings(p: &PointReport) -> Vec<String> {
-    let load = crate::metrics::metric_index("manual_prep_load")
-        .and_then(|i| p.metrics.get(i))
-        .and_then(|s| s.mean)
-        .filter(|l| l.is_finite() && *l > 1.0);
-    load.map(|load| {
-        format!(
-            "capacity: the manual process would need {:.0}% of the reps' available hours \
-             (manual_prep_load {load:.2}); today part of that prep goes undone, so hours saved \
-             beyond the available hours are hours the team never had",
-            100.0 * load
-        )
-    })
-    .into_iter()
-    .collect()
-}
-
-/// The capacity warnings of the results for the top of the Summary sheet:
-/// a run's own, an experiment's each with the point it is about.
+/// The capacity warnings of the results for the top of the Summary sheet
+/// ([`crate::metrics::capacity_warning`], docs/MODEL.md section 5): a run's
+/// own, an experiment's each with the point it is about.
 fn warnings(input: &ReportInput) -> Vec<String> {
     input
         .points
         .iter()
         .enumerate()
         .flat_map(|(p, point)| {
-            point_warnings(point)
-                .into_iter()
-                .map(move |w| match input.kind {
-                    Kind::Run => format!("Warning: {w}."),
-                    _ => format!("Warning, point {p} ({}): {w}.", point.label),
-                })
+            point.warnings.iter().map(move |w| match input.kind {
+                Kind::Run => format!("Warning: {w}."),
+                _ => format!("Warning, point {p} ({}): {w}.", point.label),
+            })
         })
         .collect()
 }
@@ -1405,6 +1384,7 @@ mod tests {
             weekly: Vec::new(),
             flows: Default::default(),
             feasible: true,
+            warnings: Vec::new(),
         };
         assert_eq!(ci(&p, 0), (None, None));
         p.n = vec![2];
