@@ -1061,7 +1061,8 @@ fn rep_hours_chart(rows: (RowNum, RowNum)) -> Chart {
     chart
         .y_axis()
         .set_name("Hours per rep-week")
-        .set_num_format("#,##0");
+        .set_num_format("#,##0")
+        .set_min(0.0);
     chart
 }
 
@@ -1179,6 +1180,20 @@ fn difference_chart(input: &ReportInput, m: &Metric, rows: (RowNum, RowNum)) -> 
         .set_name("Scenario")
         .set_label_position(ChartAxisLabelPosition::Low);
     chart.y_axis().set_name(&format!("Difference ({})", m.unit));
+    // Bars of differences start at zero: when every CI lies on one side of
+    // it, some programs would otherwise start the axis near the bars.
+    let i = m.index();
+    let ends: Vec<f64> = input.points[1..]
+        .iter()
+        .filter_map(|p| p.differences.get(i))
+        .flat_map(|d| [d.mean, d.low, d.high])
+        .flatten()
+        .collect();
+    if ends.iter().all(|x| *x >= 0.0) {
+        chart.y_axis().set_min(0.0);
+    } else if ends.iter().all(|x| *x <= 0.0) {
+        chart.y_axis().set_max(0.0);
+    }
     chart
 }
 
