@@ -69,6 +69,11 @@ pub struct Outcome {
     pub map_origin: String,
 }
 
+/// The longest span a log may have, in weeks (ten years): the
+/// reproduction simulates the whole span, so one wrong year in one cell
+/// would otherwise make it simulate centuries.
+pub const MAX_SPAN_WEEKS: f64 = 520.0;
+
 /// Reads the logs into one mapped log.
 pub fn read_logs(request: &Request, map: &Map) -> Result<Log> {
     let mut columns = map.columns.clone();
@@ -117,6 +122,14 @@ pub fn read_logs(request: &Request, map: &Map) -> Result<Log> {
     }
     let first = log.start.iter().copied().fold(f64::INFINITY, f64::min);
     let last = log.end.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if last - first > MAX_SPAN_WEEKS * WEEK {
+        return Err(Error::Usage(format!(
+            "{files}: the log spans {:.0} weeks ({}..{}), more than {MAX_SPAN_WEEKS}: a timestamp is likely wrong (the reproduction simulates the whole span)",
+            (last - first) / WEEK,
+            log.date_of(first),
+            log.date_of(last)
+        )));
+    }
     if last - first < WEEK {
         return Err(Error::Usage(format!(
             "{files}: the log spans {:.1} days ({}..{}), less than a week: too short to fit weekly calendars and rates",

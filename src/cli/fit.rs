@@ -125,8 +125,8 @@ fn summary(o: &fit::Outcome) -> String {
     }
     let r = &o.reproduction;
     s.push_str(&format!(
-        "\nreproduction: {} weeks simulated, {} cases (log: {}); distance fitted vs log, and half vs half of the log\n",
-        r.weeks, r.simulated_cases, r.input_cases
+        "\nreproduction: {} replications of {} weeks simulated, {} cases (log: {}); distance fitted vs log, and half vs half of the log (mean of 8 splits)\n",
+        r.replications, r.weeks, r.simulated_cases, r.input_cases
     ));
     for m in &r.measures {
         let f = m.fitted.map_or("—".into(), |v| sig(v, 3));

@@ -380,6 +380,7 @@ fn gather(log: &Log) -> Gathered {
     let mut g = Gathered::default();
     let has_conversations = log.what.iter().any(|h| h.is_conversation());
     let has_meeting_rows = log.what.iter().any(|h| *h == Happening::Meeting);
+    let log_end = log.end.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let order = log.by_case();
     let mut i = 0;
     while i < order.len() {
@@ -517,8 +518,13 @@ fn gather(log: &Log) -> Gathered {
                     .filter(|t| *t <= rt)
                     .fold(first, f64::max);
                 g.reply_delays.push(rt - last_send);
-                let positive = sentiment
-                    .or_else(|| has_conversations.then(|| convs.iter().any(|c| c.0 >= rt)));
+                // Without a sentiment, a conversation after the reply
+                // makes it positive; a reply in the log's last week may
+                // not have had its conversation yet, so it is not judged.
+                let positive = sentiment.or_else(|| {
+                    (has_conversations && rt <= log_end - crate::units::WEEK)
+                        .then(|| convs.iter().any(|c| c.0 >= rt))
+                });
                 if let Some(p) = positive {
                     g.positive.1 += 1;
                     g.positive.0 += u64::from(p);

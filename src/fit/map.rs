@@ -361,11 +361,8 @@ impl Map {
             }
         }
         if map.entries.is_empty() {
-            return Err(map_error(
-                origin,
-                "activities",
-                "the map maps no activity: add [[activities]] entries",
-            ));
+            // Only [columns]: salesim's own activity names.
+            map.entries = Map::salesim().entries;
         }
         Ok(map)
     }

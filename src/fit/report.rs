@@ -136,7 +136,7 @@ impl Plot for Histogram {
             .x_desc(format!("duration ({}), n = {}", self.unit, self.n))
             .y_desc(format!("density (per {})", self.unit))
             .x_label_formatter(&|x| tick(x, span))
-            .y_label_formatter(&|y| tick(y, y_max * 100.0))
+            .y_label_formatter(&|y| super::estimate::sig(*y, 2))
             .axis_desc_style(style(26.0))
             .label_style(style(20.0))
             .draw()
@@ -195,16 +195,18 @@ impl Plot for HourOfWeek {
             .margin(24)
             .x_label_area_size(80)
             .y_label_area_size(130)
-            .build_cartesian_2d(0.0..168.0, 0.0..y_max)
+            // x in days (hours / 24), so that plotters puts its ticks at
+            // every half day and the day's name sits mid-day.
+            .build_cartesian_2d(0.0..7.0, 0.0..y_max)
             .map_err(err)?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(15)
             .x_label_formatter(&|x: &f64| {
-                let h = x.round() as i64;
-                if h % 24 == 12 && (0..168).contains(&h) {
-                    WEEKDAYS[(h / 24) as usize].to_string()
+                let half_days = (x * 2.0).round() as i64;
+                if half_days % 2 == 1 && (0..14).contains(&half_days) {
+                    WEEKDAYS[(half_days / 2) as usize].to_string()
                 } else {
                     String::new()
                 }
@@ -224,20 +226,26 @@ impl Plot for HourOfWeek {
                     .enumerate()
                     .filter(|(_, w)| **w)
                     .map(|(h, _)| {
-                        Rectangle::new([(h as f64, 0.0), (h as f64 + 1.0, y_max)], shade.filled())
+                        Rectangle::new(
+                            [(h as f64 / 24.0, 0.0), ((h as f64 + 1.0) / 24.0, y_max)],
+                            shade.filled(),
+                        )
                     }),
             )
             .map_err(err)?;
         chart
             .draw_series(self.per_week.iter().enumerate().map(|(h, v)| {
                 Rectangle::new(
-                    [(h as f64 + 0.1, 0.0), (h as f64 + 0.9, *v)],
+                    [
+                        ((h as f64 + 0.1) / 24.0, 0.0),
+                        ((h as f64 + 0.9) / 24.0, *v),
+                    ],
                     PALETTE[0].filled(),
                 )
             }))
             .map_err(err)?;
         for d in 1..7 {
-            let x = f64::from(d) * 24.0;
+            let x = f64::from(d);
             chart
                 .draw_series(LineSeries::new(
                     [(x, 0.0), (x, y_max)],
@@ -500,8 +508,8 @@ pub fn index_html(o: &Outcome, charts: &[Chart]) -> String {
     h.push_str("<h2>How well it reproduces the history</h2>\n");
     let _ = writeln!(
         h,
-        "<p>The fitted scenario simulated as the process ran, from the log's first Monday for {} weeks (seed {}), against the log: {} cases in the log, {} simulated. Each distance is the earth mover's (Wasserstein) distance of <code>log-distance-measures</code>; the yardstick is the same distance between two random halves of the log's cases.</p>",
-        r.weeks, r.seed, r.input_cases, r.simulated_cases
+        "<p>The fitted scenario simulated as the process ran, from the log's first Monday for {} weeks ({} replications pooled, seed {}), against the log: {} cases in the log, {} simulated. Each distance is the earth mover's (Wasserstein) distance of <code>log-distance-measures</code>; the yardstick is the same distance between two random halves of the log's cases, the mean over eight splits.</p>",
+        r.weeks, r.replications, r.seed, r.input_cases, r.simulated_cases
     );
     h.push_str("<table>\n<tr><th>measure</th><th>activity</th><th>unit</th><th class=\"num\">fitted vs log</th><th class=\"num\">half vs half</th><th class=\"num\">rows in log / simulated</th><th></th></tr>\n");
     for m in &r.measures {
