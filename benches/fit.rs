@@ -128,7 +128,11 @@ fn main() {
     println!(
         "fit of {rows} rows: median {median:.2} s (target < {SECONDS} s), peak {peak:.0} MiB (target < {MIB} MiB)"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("SALESIM_BENCH_KEEP").is_some() {
+        println!("kept {}", path.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// A fresh folder under the system's temporary directory.

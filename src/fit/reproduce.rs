@@ -76,6 +76,8 @@ pub struct Events {
     pub start: Vec<f64>,
     /// End.
     pub end: Vec<f64>,
+    /// The end times of each activity, computed once on first use.
+    by_label: std::sync::OnceLock<Vec<Vec<f64>>>,
 }
 
 impl Events {
@@ -136,32 +138,55 @@ impl Events {
         e
     }
 
-    fn ends(&self, label: u8) -> Vec<f64> {
-        (0..self.case.len())
-            .filter(|i| self.label[*i] == label)
-            .map(|i| self.end[i])
-            .collect()
+    /// The end times of activity `label`.
+    fn ends(&self, label: u8) -> &[f64] {
+        let all = self.by_label.get_or_init(|| {
+            let mut v = vec![Vec::new(); LABELS.len()];
+            for i in 0..self.case.len() {
+                v[self.label[i] as usize].push(self.end[i]);
+            }
+            v
+        });
+        &all[label as usize]
+    }
+
+    /// Case ids are dense from 0: one past the largest.
+    fn case_bound(&self) -> usize {
+        self.case.iter().max().map_or(0, |c| *c as usize + 1)
+    }
+
+    /// Distinct cases.
+    fn distinct_cases(&self) -> usize {
+        let mut seen = vec![false; self.case_bound()];
+        let mut n = 0;
+        for &c in &self.case {
+            if !std::mem::replace(&mut seen[c as usize], true) {
+                n += 1;
+            }
+        }
+        n
     }
 
     /// Writes the rows as CSV (`case,activity,start,end`, wall time
     /// without offset), for checking the measures with other tools.
     pub fn csv(&self, origin_days: i64) -> Vec<u8> {
-        let mut out = String::with_capacity(self.case.len() * 64 + 32);
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.case.len() * 72 + 32);
         out.push_str("case,activity,start,end\n");
         let clock = crate::eventlog::Clock::new(
             chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
                 + chrono::Days::new(origin_days.max(0) as u64),
         );
         for i in 0..self.case.len() {
-            out.push_str(&self.case[i].to_string());
+            let _ = write!(out, "{}", self.case[i]);
             out.push(',');
             out.push_str(LABELS[self.label[i] as usize]);
-            out.push(',');
-            let s = clock.iso(self.start[i]);
-            out.push_str(&s[..23]);
-            out.push(',');
-            let e = clock.iso(self.end[i]);
-            out.push_str(&e[..23]);
+            // Wall time without the offset: the clock's `+00:00` dropped.
+            for t in [self.start[i], self.end[i]] {
+                out.push(',');
+                clock.write_iso(t, &mut out);
+                out.truncate(out.len() - "+00:00".len());
+            }
             out.push('\n');
         }
         out.into_bytes()
@@ -217,21 +242,23 @@ pub fn circadian(a: &[f64], b: &[f64]) -> f64 {
 /// Case durations from a case's first `from` (its start) to its first
 /// `to` (its end), for cases with both.
 fn spans(e: &Events, from: u8, to: u8) -> Vec<f64> {
-    let mut starts: HashMap<u32, f64> = HashMap::new();
-    let mut ends: HashMap<u32, f64> = HashMap::new();
+    let bound = e.case_bound();
+    let mut starts = vec![f64::INFINITY; bound];
+    let mut ends = vec![f64::INFINITY; bound];
     for i in 0..e.case.len() {
+        let c = e.case[i] as usize;
         if e.label[i] == from {
-            let s = starts.entry(e.case[i]).or_insert(e.start[i]);
-            *s = s.min(e.start[i]);
+            starts[c] = starts[c].min(e.start[i]);
         }
         if e.label[i] == to {
-            let s = ends.entry(e.case[i]).or_insert(e.end[i]);
-            *s = s.min(e.end[i]);
+            ends[c] = ends[c].min(e.end[i]);
         }
     }
     let mut v: Vec<f64> = starts
         .iter()
-        .filter_map(|(c, s)| ends.get(c).map(|t| t - s))
+        .zip(&ends)
+        .filter(|(s, t)| s.is_finite() && t.is_finite())
+        .map(|(s, t)| t - s)
         .filter(|d| *d >= 0.0)
         .collect();
     v.sort_by(f64::total_cmp);
@@ -254,12 +281,12 @@ pub fn durations(a: &[f64], b: &[f64]) -> f64 {
 /// bins (`case_arrival_distribution_distance`).
 pub fn case_arrivals(a: &Events, b: &Events) -> f64 {
     let arrivals = |e: &Events| -> Vec<f64> {
-        let mut m: HashMap<u32, f64> = HashMap::new();
+        let mut m = vec![f64::INFINITY; e.case_bound()];
         for i in 0..e.case.len() {
-            let s = m.entry(e.case[i]).or_insert(e.start[i]);
-            *s = s.min(e.start[i]);
+            let c = e.case[i] as usize;
+            m[c] = m[c].min(e.start[i]);
         }
-        m.into_values().collect()
+        m.into_iter().filter(|s| s.is_finite()).collect()
     };
     let (x, y) = (arrivals(a), arrivals(b));
     if x.is_empty() || y.is_empty() {
@@ -275,7 +302,7 @@ pub fn case_arrivals(a: &Events, b: &Events) -> f64 {
 }
 
 /// The cases' trace variants (activities in order) and their shares.
-pub fn variant_shares(e: &Events) -> HashMap<Vec<u8>, f64> {
+pub fn variant_shares(e: &Events) -> std::collections::BTreeMap<Vec<u8>, f64> {
     let mut idx: Vec<usize> = (0..e.case.len()).collect();
     idx.sort_by(|&i, &j| {
         e.case[i]
@@ -284,16 +311,22 @@ pub fn variant_shares(e: &Events) -> HashMap<Vec<u8>, f64> {
             .then(e.end[i].total_cmp(&e.end[j]))
             .then(e.label[i].cmp(&e.label[j]))
     });
-    let mut traces: HashMap<u32, Vec<u8>> = HashMap::new();
-    for i in idx {
-        traces.entry(e.case[i]).or_default().push(e.label[i]);
+    // Cases in order: each case's trace is a run of the sorted rows.
+    let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut trace: Vec<u8> = Vec::new();
+    let mut cases = 0u64;
+    for (k, &i) in idx.iter().enumerate() {
+        trace.push(e.label[i]);
+        if idx.get(k + 1).is_none_or(|&j| e.case[j] != e.case[i]) {
+            *counts.entry(std::mem::take(&mut trace)).or_insert(0) += 1;
+            cases += 1;
+        }
     }
-    let n = traces.len() as f64;
-    let mut shares: HashMap<Vec<u8>, f64> = HashMap::new();
-    for t in traces.into_values() {
-        *shares.entry(t).or_insert(0.0) += 1.0 / n;
-    }
-    shares
+    // Shares from whole counts, in a fixed order: the same bits every run.
+    counts
+        .into_iter()
+        .map(|(t, c)| (t, c as f64 / cases as f64))
+        .collect()
 }
 
 /// Half the sum of absolute differences between the variant shares (the
@@ -303,7 +336,7 @@ pub fn variants(a: &Events, b: &Events) -> f64 {
     if x.is_empty() || y.is_empty() {
         return f64::NAN;
     }
-    let keys: HashSet<&Vec<u8>> = x.keys().chain(y.keys()).collect();
+    let keys: std::collections::BTreeSet<&Vec<u8>> = x.keys().chain(y.keys()).collect();
     0.5 * keys
         .into_iter()
         .map(|k| (x.get(k).unwrap_or(&0.0) - y.get(k).unwrap_or(&0.0)).abs())
@@ -439,9 +472,9 @@ fn half(split: u64, case: &str) -> bool {
 }
 
 /// The mean of `f` over the splits, of the values it could take.
-fn mean_over(splits: &[(Events, Events)], f: impl Fn(&Events, &Events) -> f64) -> f64 {
+fn mean_over(splits: &[(Events, Events)], f: impl Fn(&Events, &Events) -> f64 + Sync) -> f64 {
     let values: Vec<f64> = splits
-        .iter()
+        .par_iter()
         .map(|(a, b)| f(a, b))
         .filter(|v| v.is_finite())
         .collect();
@@ -457,7 +490,7 @@ fn mean_over(splits: &[(Events, Events)], f: impl Fn(&Events, &Events) -> f64) -
 pub fn compare(input: &Events, sim: &Events, splits: &[(Events, Events)]) -> Vec<Measure> {
     let mut out = Vec::new();
     let count = |e: &Events, l: u8| e.label.iter().filter(|x| **x == l).count();
-    let cases = |e: &Events| e.case.iter().collect::<HashSet<_>>().len();
+    let cases = |e: &Events| e.distinct_cases();
     let mut push =
         |measure: &str, activity: String, unit: &str, fitted: f64, yard: f64, n: (usize, usize)| {
             let f = fitted.is_finite().then_some(fitted);
@@ -490,8 +523,8 @@ pub fn compare(input: &Events, sim: &Events, splits: &[(Events, Events)]) -> Vec
             "weekly counts",
             LABELS[l as usize].into(),
             "weeks",
-            weekly(&input.ends(l), &sim.ends(l)),
-            mean_over(splits, |a, b| weekly(&a.ends(l), &b.ends(l))),
+            weekly(input.ends(l), sim.ends(l)),
+            mean_over(splits, |a, b| weekly(a.ends(l), b.ends(l))),
             n,
         );
     }
@@ -501,8 +534,8 @@ pub fn compare(input: &Events, sim: &Events, splits: &[(Events, Events)]) -> Vec
             "hour of week",
             LABELS[l as usize].into(),
             "hours",
-            circadian(&input.ends(l), &sim.ends(l)),
-            mean_over(splits, |a, b| circadian(&a.ends(l), &b.ends(l))),
+            circadian(input.ends(l), sim.ends(l)),
+            mean_over(splits, |a, b| circadian(a.ends(l), b.ends(l))),
             n,
         );
     }
@@ -613,7 +646,10 @@ pub fn reproduce(
         input_cases: cases_of(&input),
         simulated_cases: cases_of(&simulated),
         passes,
-        logs: (input.csv(log.origin_days), simulated.csv(log.origin_days)),
+        logs: rayon::join(
+            || input.csv(log.origin_days),
+            || simulated.csv(log.origin_days),
+        ),
         measures,
     })
 }
