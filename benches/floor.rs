@@ -54,6 +54,14 @@ struct Census {
     /// Conversation duration and a uniform each.
     positive: u64,
     nurture_touches: u64,
+    /// Follow-ups sent: a uniform each (the reply draw while none is drawn).
+    follow_ups: u64,
+    /// Follow-up sequences started (a follow-up stream seeded for each).
+    sequences: u64,
+    /// Replies drawn at a follow-up: reply delay and a uniform each.
+    follow_up_replies: u64,
+    /// Reps' other-work periods: an exponential gap and a block each.
+    other_work: u64,
 }
 
 impl Recorder for &mut Census {
@@ -88,11 +96,22 @@ impl Recorder for &mut Census {
                 self.review_ends += 1;
                 self.edits += u64::from(verdict == Verdict::Edited);
             }
-            Happening::Send { bounced, reply, .. } => {
+            Happening::Send {
+                bounced,
+                reply,
+                sequence,
+                ..
+            } => {
                 self.sends += 1;
                 self.delivered += u64::from(!bounced);
                 self.replies += u64::from(reply);
+                self.sequences += u64::from(sequence);
             }
+            Happening::FollowUp { reply, .. } => {
+                self.follow_ups += 1;
+                self.follow_up_replies += u64::from(reply);
+            }
+            Happening::OtherWork { .. } => self.other_work += 1,
             Happening::Reply { positive, .. } => self.positive += u64::from(positive),
             Happening::NurtureTouch { .. } => self.nurture_touches += 1,
             _ => {}
@@ -138,6 +157,7 @@ fn floor(sc: &Scenario, replication: u32, census: &Census, queue: &QueueProfile)
     let n = census.arrivals;
     let keys = ReplicationKey::new(sc.run.seed, replication);
     let mut arrivals = keys.key(0).stream(Purpose::Arrivals);
+    let mut other_work = keys.key(0).stream(Purpose::OtherWork);
     let mut engine: Engine<Record> = Engine::new();
     let lane = Lane(1);
     let mean_gap = sc.run.horizon / n.max(1) as f64;
@@ -206,6 +226,21 @@ fn floor(sc: &Scenario, replication: u32, census: &Census, queue: &QueueProfile)
         draw(k, conversation, &mut s.email, &mut sink, &mut last);
         uniforms(k, &mut s.email, &mut sink);
         uniforms(part(census.nurture_touches), &mut s.nurture, &mut sink);
+        // Follow-ups: a stream per sequence, a uniform per follow-up, a
+        // reply delay and a uniform per reply drawn at one.
+        if part(census.sequences) > 0 {
+            let mut f = key.stream(Purpose::FollowUps);
+            uniforms(part(census.follow_ups), &mut f, &mut sink);
+            let k = part(census.follow_up_replies);
+            draw(k, &email.reply_delay, &mut f, &mut sink, &mut last);
+            uniforms(k, &mut f, &mut sink);
+        }
+        // Reps' other work: an exponential gap and a block per period.
+        if let Some(ow) = &sc.reps.other_work {
+            let k = part(census.other_work);
+            uniforms(k, &mut other_work, &mut sink);
+            draw(k, &ow.block, &mut other_work, &mut sink, &mut last);
+        }
         // The lead's share of the queue work: heap events at a time drawn
         // from its durations, the rest through a lane.
         let heap = part(queue.through_heap);

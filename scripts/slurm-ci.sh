@@ -19,8 +19,7 @@ say() { echo "== $*"; }
 
 if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null || ! command -v sbatch >/dev/null; then
   say "installing slurm-wlm and munge"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+  bash scripts/apt-install.sh slurm-wlm munge
 fi
 
 work=$(mktemp -d /tmp/salesim-slurm.XXXXXX)

@@ -130,6 +130,18 @@ struct Case {
     review_start: f64,
     edit_start: f64,
     conversation_start: f64,
+    /// A sent lead's case stays open while a reply is on its way, its
+    /// follow-up sequence runs, or a conversation waits or goes on.
+    reply_pending: bool,
+    sequence_open: bool,
+    talking: bool,
+}
+
+impl Case {
+    /// True when nothing more can happen to a sent lead.
+    fn done(&self) -> bool {
+        !(self.reply_pending || self.sequence_open || self.talking)
+    }
 }
 
 /// The event-log recorder of one replication.
@@ -211,6 +223,13 @@ impl<S: RowSink> EventLog<S> {
                 start,
                 end,
             });
+        }
+    }
+
+    /// Closes a sent lead's case once nothing more can happen to it.
+    fn close_if_done(&mut self, lead: LeadRef) {
+        if self.cases.get(&lead.key).is_some_and(Case::done) {
+            self.close(lead, Fate::Sent.name());
         }
     }
 
@@ -348,31 +367,67 @@ impl<S: RowSink> Recorder for EventLog<S> {
                 mailbox,
                 bounced,
                 reply,
+                sequence,
                 ..
             } => {
                 self.push(lead, "send", mailbox, now, now);
                 if bounced {
                     self.push(lead, "bounce", mailbox, now, now);
                 }
-                if !reply {
-                    self.close(lead, Fate::Sent.name());
+                if let Some(c) = self.case(lead) {
+                    c.reply_pending = reply;
+                    c.sequence_open = sequence;
+                }
+                self.close_if_done(lead);
+            }
+            Happening::FollowUp {
+                lead,
+                mailbox,
+                reply,
+                ..
+            } => {
+                self.push(lead, "follow-up", mailbox, now, now);
+                if let Some(c) = self.case(lead) {
+                    c.reply_pending |= reply;
                 }
             }
-            Happening::Reply { lead, positive } => {
-                self.push_named(lead, "reply", EXTERNAL, "prospect", now);
-                if !positive {
-                    self.close(lead, Fate::Sent.name());
+            Happening::SequenceEnd { lead } => {
+                if let Some(c) = self.case(lead) {
+                    c.sequence_open = false;
                 }
+                self.close_if_done(lead);
             }
+            Happening::Reply { lead, positive, .. } => {
+                let detail = if positive { "positive" } else { "not positive" };
+                self.push_row(
+                    lead,
+                    "reply",
+                    detail,
+                    EXTERNAL,
+                    Who::Named("prospect"),
+                    now,
+                    now,
+                );
+                if let Some(c) = self.case(lead) {
+                    c.reply_pending = false;
+                    c.talking = positive;
+                }
+                self.close_if_done(lead);
+            }
+            Happening::OtherWork { .. } => {}
             Happening::ConversationStart { lead, .. } => {
                 if let Some(c) = self.case(lead) {
                     c.conversation_start = now;
                 }
             }
-            Happening::ConversationEnd { lead, rep, .. } => {
+            Happening::ConversationEnd { lead, rep, meeting } => {
                 let start = self.case(lead).map_or(now, |c| c.conversation_start);
-                self.push(lead, "conversation", rep, start, now);
-                self.close(lead, Fate::Sent.name());
+                let detail = if meeting { "meeting" } else { "no meeting" };
+                self.push_detail(lead, "conversation", detail, rep, start, now);
+                if let Some(c) = self.case(lead) {
+                    c.talking = false;
+                }
+                self.close_if_done(lead);
             }
             Happening::NurtureStart { .. } => {}
             Happening::NurtureTouch { lead, reentry, .. } => {

@@ -142,8 +142,19 @@ fn manual_prep_hours(t: &Tally) -> f64 {
     t.manual_prep_seconds / HOUR
 }
 
-fn rep_hours_available(c: &Capacity) -> f64 {
-    f64::from(c.reps) * c.rep_working_seconds / HOUR
+fn rep_other_work_hours(t: &Tally) -> f64 {
+    t.rep_other_work_seconds / HOUR
+}
+
+/// Rep hours available in W: working hours of the rep calendar, all reps,
+/// less other work (docs/MODEL.md section 5).
+fn rep_hours_available(t: &Tally, c: &Capacity) -> f64 {
+    f64::from(c.reps) * c.rep_working_seconds / HOUR - rep_other_work_hours(t)
+}
+
+/// Weeks of the measured window W.
+fn weeks(c: &Capacity) -> f64 {
+    c.window_seconds / WEEK
 }
 
 use Better::{Higher, Lower, Neutral};
@@ -151,7 +162,7 @@ use Format::{Count, Fixed2, Share};
 use Section::{Costs, Email, GateQuality, Headline, Hours, Nurture, ReviewGate, Routing};
 
 /// Every metric, in report order.
-pub const METRICS: [Metric; 41] = [
+pub const METRICS: [Metric; 45] = [
     Metric {
         name: "leads_arrived",
         unit: "leads",
@@ -343,6 +354,16 @@ pub const METRICS: [Metric; 41] = [
         value: |t, _| count(t.leads_in_progress_end),
     },
     Metric {
+        name: "follow_ups_sent",
+        unit: "emails",
+        label: "Follow-ups sent",
+        section: Email,
+        format: Count,
+        better: Neutral,
+        meaning: "automated follow-up emails sent in W (not in `emails_sent`, which counts first emails)",
+        value: |t, _| count(t.follow_ups_sent),
+    },
+    Metric {
         name: "nurture_share",
         unit: "share",
         label: "Nurture share",
@@ -376,17 +397,27 @@ pub const METRICS: [Metric; 41] = [
         value: |t, _| Some(rep_conversation_hours(t)),
     },
     Metric {
+        name: "rep_other_work_hours",
+        unit: "h",
+        label: "Rep other-work hours",
+        section: Hours,
+        format: Fixed2,
+        better: Neutral,
+        meaning: "rep working time on other work (calls, meetings, admin) in W, all reps",
+        value: |t, _| Some(rep_other_work_hours(t)),
+    },
+    Metric {
         name: "rep_utilization",
         unit: "share",
         label: "Rep utilization",
         section: Hours,
         format: Share,
         better: Neutral,
-        meaning: "(prep + conversation hours) / rep working hours in W",
+        meaning: "(prep + conversation hours) / rep hours available in W (working hours less other work)",
         value: |t, c| {
             ratio(
                 rep_prep_hours(t) + rep_conversation_hours(t),
-                rep_hours_available(c),
+                rep_hours_available(t, c),
             )
         },
     },
@@ -407,8 +438,8 @@ pub const METRICS: [Metric; 41] = [
         section: Hours,
         format: Share,
         better: Neutral,
-        meaning: "manual_prep_hours / rep working hours in W (above 1: the manual process could not keep up)",
-        value: |t, c| ratio(manual_prep_hours(t), rep_hours_available(c)),
+        meaning: "manual_prep_hours / rep hours available in W (above 1: the manual process could not keep up)",
+        value: |t, c| ratio(manual_prep_hours(t), rep_hours_available(t, c)),
     },
     Metric {
         name: "hours_saved_per_rep_week",
@@ -419,10 +450,9 @@ pub const METRICS: [Metric; 41] = [
         better: Higher,
         meaning: "(manual_prep_hours - rep_prep_hours) / (reps x weeks of W)",
         value: |t, c| {
-            let weeks = c.window_seconds / WEEK;
             ratio(
                 manual_prep_hours(t) - rep_prep_hours(t),
-                f64::from(c.reps) * weeks,
+                f64::from(c.reps) * weeks(c),
             )
         },
     },
@@ -560,6 +590,31 @@ pub const METRICS: [Metric; 41] = [
         },
     },
     Metric {
+        name: "reply_rate",
+        unit: "share",
+        label: "Reply rate",
+        section: Headline,
+        format: Share,
+        better: Higher,
+        meaning: "leads replying over the whole sequence / leads emailed in W and not bounced (replies arriving before the horizon)",
+        value: |t, _| ratio(t.replied_leads as f64, (t.emails_sent - t.emails_bounced) as f64),
+    },
+    Metric {
+        name: "meetings_per_rep_month",
+        unit: "meetings/rep-month",
+        label: "Meetings per rep-month",
+        section: Headline,
+        format: Fixed2,
+        better: Higher,
+        meaning: "meetings / (reps x months of W), a month being 52/12 weeks",
+        value: |t, c| {
+            ratio(
+                t.meetings as f64,
+                f64::from(c.reps) * weeks(c) * 12.0 / 52.0,
+            )
+        },
+    },
+    Metric {
         name: "good_fit_to_nurture",
         unit: "leads",
         label: "Good leads lost to nurture",
@@ -652,6 +707,23 @@ pub fn metric_index(name: &str) -> Option<usize> {
     METRICS.iter().position(|m| m.name == name)
 }
 
+/// The capacity warning of docs/MODEL.md section 5, for a point whose mean
+/// `manual_prep_load` is above 1: today's manual process would need more
+/// than the reps' available hours, so part of that work goes undone and the
+/// hours saved include hours the team never had.
+pub fn capacity_warning(summary: &[Aggregate]) -> Option<String> {
+    let load = metric_index("manual_prep_load")
+        .and_then(|i| summary.get(i))
+        .and_then(|a| a.mean)
+        .filter(|l| l.is_finite() && *l > 1.0)?;
+    Some(format!(
+        "capacity: the manual process would need {:.0}% of the reps' available hours \
+         (manual_prep_load {load:.2}); today part of that prep goes undone, so hours saved \
+         beyond the available hours are hours the team never had",
+        100.0 * load
+    ))
+}
+
 /// Every metric's name, in report order.
 pub fn metric_names() -> impl Iterator<Item = &'static str> {
     METRICS.iter().map(|m| m.name)
@@ -733,6 +805,7 @@ weekly_counts! {
     Wait8hTo1d => "review_wait_8h_to_1d", "reviews started after 8 to 24 hours";
     Wait1dTo3d => "review_wait_1d_to_3d", "reviews started after 1 to 3 days";
     WaitOver3d => "review_wait_over_3d", "reviews started after more than 3 days";
+    FollowUpsSent => "follow_ups_sent", "automated follow-up emails sent";
 }
 
 impl Weekly {
@@ -797,11 +870,13 @@ mod tests {
             drafts_reviewed, drafts_approved, drafts_edited, drafts_discarded, drafts_expired, \
             emails_autosent, emails_sent, emails_bounced, replies, positive_replies, meetings, \
             nurture_touches, nurture_reengaged, leads_dormant, leads_in_progress_end, \
-            nurture_share, rep_prep_hours, rep_conversation_hours, rep_utilization, \
+            follow_ups_sent, nurture_share, rep_prep_hours, rep_conversation_hours, \
+            rep_other_work_hours, rep_utilization, \
             manual_prep_hours, manual_prep_load, hours_saved_per_rep_week, prep_time_reduction, \
             review_queue_mean, review_wait_mean_h, review_wait_p95_h, lead_to_send_p50_h, \
             lead_to_send_p95_h, agent_utilization, provider_calls, provider_retries, \
-            cost_agents, cost_per_email_sent, cost_per_meeting, good_fit_to_nurture, \
+            cost_agents, cost_per_email_sent, cost_per_meeting, reply_rate, meetings_per_rep_month, \
+            good_fit_to_nurture, \
             low_fit_reviewed, low_fit_sent";
         let names: Vec<&str> = contract.split(',').map(str::trim).collect();
         assert_eq!(metric_names().collect::<Vec<_>>(), names);

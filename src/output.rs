@@ -55,6 +55,8 @@ pub(crate) mod fixtures {
                         "nurture_share" => Some(0.25 + 0.01 * f64::from(r)),
                         "leads_arrived" => Some(12_000.0 + 100.0 * f64::from(r)),
                         "hours_saved_per_rep_week" => Some(9.84 + 0.1 * f64::from(r)),
+                        // Below 1: no capacity warning.
+                        "manual_prep_load" => Some(0.5 + 0.1 * f64::from(r)),
                         _ => Some(i as f64 + f64::from(r)),
                     })
                     .collect();

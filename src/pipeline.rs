@@ -9,6 +9,7 @@
 //! flight at the horizon, and that conservation is checked at the end.
 
 mod agents;
+mod availability;
 mod counterfactual;
 mod email;
 mod gate;
@@ -56,19 +57,16 @@ enum Event {
     TokenReady { provider: usize },
     /// A rep finished a task.
     RepDone { rep: usize, task: RepTask },
-    /// The rep calendar opens.
+    /// The rep calendar opens, or a rep's other work ends.
     RepWake,
     /// A draft's review deadline.
     Expire { lead: usize, key: ReviewKey },
     /// The email system may send again (calendar open or a new day).
     EmailWake,
-    /// A reply arrives.
-    Reply {
-        lead: LeadRef,
-        positive: bool,
-        conversation: f64,
-        meeting: bool,
-    },
+    /// The reply in this slot of the email system arrives.
+    Reply { slot: u32 },
+    /// The next follow-up of the sequence in this slot is due.
+    FollowUpDue { seq: u32 },
     /// Touch number `touch` of a nurture sequence for the lead in `slot`,
     /// which re-enters the gate at touch `reentry_at` (0: not in this
     /// sequence). The sequence was decided on entry (see
@@ -98,6 +96,7 @@ impl Event {
             Event::Expire { .. } => "review deadline",
             Event::EmailWake => "email system wakes",
             Event::Reply { .. } => "reply",
+            Event::FollowUpDue { .. } => "follow-up due",
             Event::NurtureTouch { .. } => "nurture touch",
         }
     }
@@ -284,7 +283,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
                 .key(0)
                 .stream(Purpose::Arrivals),
             arrival_position: 0.0,
-            reps: RepPool::new(sc.reps.count as usize),
+            reps: RepPool::new(sc, ReplicationKey::new(sc.run.seed, replication)),
             agents: AgentPool::new(sc.agents.concurrency),
             buckets: sc
                 .enrichment
@@ -334,6 +333,12 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
         }
     }
 
+    /// Leads in flight, with the follow-up sequences and replies of leads
+    /// already sent (what the memory guard counts).
+    fn in_flight(&self) -> u64 {
+        (self.leads.in_flight() + self.email.in_flight()) as u64
+    }
+
     /// The error for a run that would hold more leads than its memory
     /// budget allows.
     fn over_budget_error(&self) -> Error {
@@ -343,7 +348,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
              up with its arrivals; lower the volume (arrivals.per_week or arrivals.size), \
              shorten run.horizon, add capacity, or raise --max-memory",
             self.replication,
-            self.leads.in_flight(),
+            self.in_flight(),
             describe_time(self.now())
         ))
     }
@@ -379,21 +384,14 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             Event::ProviderAnswer { lead } => self.provider_answer(lead),
             Event::TokenReady { provider } => self.token_ready(provider),
             Event::RepDone { rep, task } => self.rep_done(rep, task),
-            Event::RepWake => {
-                self.reps.wake_pending = false;
-                self.dispatch_reps();
-            }
+            Event::RepWake => self.reps_woken(),
             Event::Expire { lead, key } => self.expire(lead, key),
             Event::EmailWake => {
                 self.email.wake_pending = false;
                 self.dispatch_email();
             }
-            Event::Reply {
-                lead,
-                positive,
-                conversation,
-                meeting,
-            } => self.reply(lead, positive, conversation, meeting),
+            Event::Reply { slot } => self.reply(slot as usize),
+            Event::FollowUpDue { seq } => self.follow_up_due(seq as usize),
             Event::NurtureTouch {
                 lead,
                 slot,
@@ -430,7 +428,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
     fn arrival(&mut self) {
         match &self.sc.arrivals {
             Arrivals::Poisson { .. } => {
-                if self.leads.in_flight() as u64 >= self.max_leads {
+                if self.in_flight() >= self.max_leads {
                     self.over_budget = true;
                     return;
                 }
@@ -439,7 +437,7 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
             }
             Arrivals::Batch { size, every, .. } => {
                 for _ in 0..*size {
-                    if self.leads.in_flight() as u64 >= self.max_leads {
+                    if self.in_flight() >= self.max_leads {
                         self.over_budget = true;
                         return;
                     }
@@ -558,15 +556,15 @@ impl<'a, R: Recorder> Pipeline<'a, R> {
         let horizon = self.horizon;
         for rep in 0..self.reps.running.len() {
             if let Some(running) = self.reps.running[rep] {
-                self.recorder.record(
-                    horizon,
-                    Happening::Busy {
-                        resource: Resource::Rep(rep as u32),
-                        class: running.class,
-                        start: running.start,
-                        end: horizon,
-                    },
-                );
+                self.tell_busy(rep, running.class, running.start, horizon);
+            }
+        }
+        // Every rep's other work up to the horizon, for its hours.
+        if let Some(ow) = &self.sc.reps.other_work {
+            let w = self.sc.reps.calendar.working_before(horizon);
+            for rep in 0..self.reps.timelines.len() {
+                self.reps.timelines[rep].draw_to(w, &ow.block);
+                self.tell_other_work(rep);
             }
         }
         let mut in_progress_all = 0;

@@ -77,6 +77,9 @@ pub struct PointReport {
     pub flows: BTreeMap<String, f64>,
     /// Satisfies every constraint (true without constraints).
     pub feasible: bool,
+    /// The capacity warning, if any (docs/MODEL.md section 5).
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// A row of the sensitivity tornado.
@@ -240,6 +243,9 @@ pub fn point(
         rep_week_hours: sc.reps.calendar.working_per_week() / 3600.0,
         weekly,
         feasible,
+        warnings: crate::metrics::capacity_warning(&result.summary)
+            .into_iter()
+            .collect(),
     }
 }
 
@@ -432,10 +438,9 @@ pub fn charts(input: &ReportInput) -> Result<Vec<Chart>> {
             .map(|p| {
                 let prep = per_rep_week(p, "rep_prep_hours").mean;
                 let conv = per_rep_week(p, "rep_conversation_hours").mean;
-                (
-                    p.label.clone(),
-                    [prep, conv, (p.rep_week_hours - prep - conv).max(0.0)],
-                )
+                let other = per_rep_week(p, "rep_other_work_hours").mean;
+                let idle = (p.rep_week_hours - prep - conv - other).max(0.0);
+                (p.label.clone(), [prep, conv, other, idle])
             })
             .collect(),
         unit,

@@ -91,6 +91,10 @@ pub enum Purpose {
     Email = 8,
     /// A lead's nurture engagement.
     Nurture = 9,
+    /// A rep's other-work periods (keyed by the rep's index).
+    OtherWork = 10,
+    /// A lead's follow-up sequence, apart from its first email's draws.
+    FollowUps = 11,
 }
 
 /// SplitMix64's finaliser: a bijective 64-bit mix with good avalanche.

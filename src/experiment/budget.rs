@@ -118,8 +118,8 @@ pub fn size_text(bytes: f64) -> String {
 
 /// An upper estimate of the leads one replication of `sc` holds at once:
 /// a whole batch, or the arrivals of as long as a lead can stay (every
-/// nurture sequence with its re-entries, a review's expiry, a reply's
-/// delay, two weeks for the stages), with half again for chance; never more
+/// nurture sequence with its re-entries, a review's expiry, a follow-up
+/// sequence, a reply's delay, two weeks for the stages), with half again for chance; never more
 /// than all the leads of the horizon. A pipeline that cannot keep up holds
 /// more: the guard while running stops it (see [`Allowance::max_leads`]).
 pub fn peak_leads(sc: &Scenario) -> f64 {
@@ -132,7 +132,12 @@ pub fn peak_leads(sc: &Scenario) -> f64 {
     let nurture = f64::from(sc.nurture.touches)
         * sc.nurture.interval
         * (1.0 + f64::from(sc.nurture.max_reentries));
-    let stay = nurture + sc.review.expire_after + 3.0 * sc.email.reply_delay.mean() + 2.0 * WEEK;
+    let sequence = f64::from(sc.email.follow_ups) * sc.email.follow_up_interval;
+    let stay = nurture
+        + sc.review.expire_after
+        + sequence
+        + 3.0 * sc.email.reply_delay.mean()
+        + 2.0 * WEEK;
     let steady = 1.5 * total / horizon * stay.min(horizon);
     total.min(batch.max(steady))
 }

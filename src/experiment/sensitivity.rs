@@ -348,6 +348,7 @@ scoring.cost | scoring.cost | 0.002 | 0.0016 | 0.0024 | 0.0016 | 0.0024 | true
 drafting.agent (scale) | drafting.agent | { dist = "lognormal", median = "20s", p90 = "45s" } | { dist = "lognormal", median = "16s", p90 = "36s" } | { dist = "lognormal", median = "24s", p90 = "54s" } | x0.8 | x1.2 | false
 drafting.manual (scale) | drafting.manual | { dist = "lognormal", median = "5.5m", p90 = "12m" } | { dist = "lognormal", median = "4.4m", p90 = "9.6m" } | { dist = "lognormal", median = "6.6m", p90 = "14.4m" } | x0.8 | x1.2 | false
 drafting.cost | drafting.cost | 0.03 | 0.024 | 0.036 | 0.024 | 0.036 | false
+baseline.triage_below | baseline.triage_below | 0.45 | 0.36 | 0.54 | 0.36 | 0.54 | true
 gate.nurture_below | gate.nurture_below | 0.45 | 0.36 | 0.54 | 0.36 | 0.54 | true
 gate.good_fit_at | gate.good_fit_at | 0.5 | 0.4 | 0.6 | 0.4 | 0.6 | true
 review.duration (scale) | review.duration | { dist = "lognormal", median = "2.5m", p90 = "5m" } | { dist = "lognormal", median = "2m", p90 = "4m" } | { dist = "lognormal", median = "3m", p90 = "6m" } | x0.8 | x1.2 | false
@@ -368,6 +369,8 @@ email.edited_reply_factor | email.edited_reply_factor | 1.1 | 0.88 | 1.32 | 0.88
 email.autosend_reply_factor | email.autosend_reply_factor | 0.69 | 0.552 | 0.828 | 0.552 | 0.828 | false
 email.positive_share | email.positive_share | 0.14 | 0.112 | 0.168 | 0.112 | 0.168 | false
 email.reply_delay (scale) | email.reply_delay | { dist = "lognormal", median = "1d", p90 = "4d" } | { dist = "lognormal", median = "19.2h", p90 = "3.2d" } | { dist = "lognormal", median = "1.2d", p90 = "4.8d" } | x0.8 | x1.2 | true
+email.follow_up_interval | email.follow_up_interval | "3d" | "2.4d" | "3.6d" | 2.4d | 3.6d | false
+email.follow_up_reply_factor | email.follow_up_reply_factor | 0.6 | 0.48 | 0.72 | 0.48 | 0.72 | false
 conversations.duration (scale) | conversations.duration | { dist = "lognormal", median = "30m", p90 = "1h" } | { dist = "lognormal", median = "24m", p90 = "48m" } | { dist = "lognormal", median = "36m", p90 = "1.2h" } | x0.8 | x1.2 | true
 conversations.meeting_rate | conversations.meeting_rate | 0.5 | 0.4 | 0.6 | 0.4 | 0.6 | false
 nurture.touches | nurture.touches | 4 | 3 | 5 | 3 | 5 | true

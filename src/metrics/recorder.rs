@@ -35,6 +35,7 @@ pub struct Tally {
     pub nurture_reengaged: u64,
     pub leads_dormant: u64,
     pub leads_in_progress_end: u64,
+    pub follow_ups_sent: u64,
     pub good_fit_to_nurture: u64,
     pub low_fit_reviewed: u64,
     pub low_fit_sent: u64,
@@ -46,6 +47,11 @@ pub struct Tally {
     pub rep_prep_seconds: f64,
     /// Rep busy seconds on conversations in W.
     pub rep_conversation_seconds: f64,
+    /// Rep working seconds of other work in W, all reps.
+    pub rep_other_work_seconds: f64,
+    /// Leads whose first email was sent in W, did not bounce, and whose
+    /// reply arrived before the horizon (the numerator of `reply_rate`).
+    pub replied_leads: u64,
     /// Agent busy seconds in W.
     pub agent_busy_seconds: f64,
     /// Manual counterfactual seconds of leads arriving in W.
@@ -285,6 +291,12 @@ impl Recorder for MetricsRecorder<'_> {
                     }
                 }
             }
+            Happening::FollowUp { .. } => {
+                self.week(now, Weekly::FollowUpsSent);
+                if in_window {
+                    self.tally.follow_ups_sent += 1;
+                }
+            }
             Happening::Send {
                 lead,
                 fit,
@@ -311,7 +323,9 @@ impl Recorder for MetricsRecorder<'_> {
                     }
                 }
             }
-            Happening::Reply { positive, .. } => {
+            Happening::Reply {
+                positive, sent_at, ..
+            } => {
                 self.week(now, Weekly::Replies);
                 if in_window {
                     self.tally.replies += 1;
@@ -319,6 +333,15 @@ impl Recorder for MetricsRecorder<'_> {
                         self.tally.positive_replies += 1;
                     }
                 }
+                // A reply only ever arrives before the horizon; its lead
+                // counts when its first email went out in W.
+                if self.in_window(sent_at) {
+                    self.tally.replied_leads += 1;
+                }
+            }
+            Happening::OtherWork { start, end, .. } => {
+                self.tally.rep_other_work_seconds +=
+                    self.busy_in_window(self.rep_calendar, start, end);
             }
             Happening::ConversationEnd { meeting: true, .. } => {
                 self.week(now, Weekly::Meetings);
@@ -373,7 +396,8 @@ impl Recorder for MetricsRecorder<'_> {
             | Happening::EditEnd { .. }
             | Happening::ConversationStart { .. }
             | Happening::ConversationEnd { meeting: false, .. }
-            | Happening::NurtureStart { .. } => {}
+            | Happening::NurtureStart { .. }
+            | Happening::SequenceEnd { .. } => {}
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::experiment::paired::{difference, Difference};
 use crate::experiment::select::{choose, Choice, Goal, Objective};
 use crate::experiment::{Design, Kind, ParamValue, RunResult, Swing};
-use crate::metrics::{Aggregate, Metric, Weekly, METRICS, WEEKLY_LEN};
+use crate::metrics::{capacity_warning, Aggregate, Metric, Weekly, METRICS, WEEKLY_LEN};
 
 /// The metrics an experiment table shows by default, and the panels of the
 /// report's trade-off chart: the headline figures of a plan.
@@ -419,6 +419,8 @@ struct PointDoc {
     metrics: BTreeMap<&'static str, SortedStats>,
     params: BTreeMap<String, serde_json::Value>,
     point: usize,
+    /// The point's capacity warning, if any (docs/MODEL.md section 5).
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -524,6 +526,9 @@ impl Experiment<'_> {
                 metrics: sorted_metrics(&self.results[p].summary),
                 params: self.params_doc(p),
                 point: p,
+                warnings: capacity_warning(&self.results[p].summary)
+                    .into_iter()
+                    .collect(),
             })
             .collect();
         PointsDoc {
@@ -635,14 +640,33 @@ fn cell(m: &Metric, a: &Aggregate) -> String {
 
 impl Experiment<'_> {
     fn title(&self) -> String {
-        format!(
+        let mut out = format!(
             "{}: {}   points: {}   replications: {}   seed: {}\n\n",
             self.kind().name(),
             self.design.name(),
             self.results.len(),
             self.design.plan.replications,
             self.design.plan.seed
-        )
+        );
+        for (p, r) in self.results.iter().enumerate() {
+            if let Some(w) = capacity_warning(&r.summary) {
+                let label: Vec<String> = self
+                    .params()
+                    .iter()
+                    .zip(self.values(p))
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                out.push_str(&format!("warning: point {p} ({}): {w}\n", label.join(", ")));
+            }
+        }
+        if self
+            .results
+            .iter()
+            .any(|r| capacity_warning(&r.summary).is_some())
+        {
+            out.push('\n');
+        }
+        out
     }
 
     /// The sweep as a table: swept parameters first, then the design's

@@ -14,12 +14,14 @@ use crate::metrics::{Aggregate, METRICS};
 /// written in [`METRICS`] order, so the document's order does not depend on
 /// serde_json's `preserve_order` feature. Sweep and compare documents embed
 /// their own documents (output/experiment.rs).
-#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RunJson<'a> {
     scenario: &'a str,
     seed: u64,
     replications: usize,
     metrics: MetricsJson<'a>,
+    /// The capacity warning, if any (docs/MODEL.md section 5).
+    warnings: Vec<String>,
 }
 
 impl<'a> RunJson<'a> {
@@ -30,6 +32,9 @@ impl<'a> RunJson<'a> {
             seed: result.seed,
             replications: result.replications.len(),
             metrics: MetricsJson(&result.summary),
+            warnings: crate::metrics::capacity_warning(&result.summary)
+                .into_iter()
+                .collect(),
         }
     }
 }

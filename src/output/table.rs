@@ -1,7 +1,7 @@
 //! The human-readable summary table printed by `salesim run` on a terminal.
 
 use crate::experiment::RunResult;
-use crate::metrics::{Aggregate, Format, Section, METRICS};
+use crate::metrics::{capacity_warning, Aggregate, Format, Section, METRICS};
 
 /// Written for an undefined value.
 const UNDEFINED: &str = "—";
@@ -119,6 +119,9 @@ pub fn table(result: &RunResult) -> String {
         "scenario: {}   replications: {replications}   seed: {}\n\n",
         result.scenario, result.seed
     );
+    if let Some(w) = capacity_warning(&result.summary) {
+        out.push_str(&format!("warning: {w}\n\n"));
+    }
     out.push_str(&format!(
         "{:<name_w$}  {:>mean_w$}  {:>ci_w$}\n",
         "metric", "mean", "95% CI"

@@ -10,9 +10,10 @@ use crate::scenario::Scenario;
 
 /// Seconds of manual prep work for a lead of true fit `fit`: lookup and
 /// enrichment always; scoring if the rep finds a contact (probability: the
-/// waterfall's coverage); drafting if, in addition, the rep's own score passes
-/// the gate. Every draw is made whatever the outcome, so the stream stays
-/// aligned across scenarios.
+/// waterfall's coverage); drafting if, in addition, the rep's own score is at
+/// or above today's triage threshold (`baseline.triage_below`, held fixed:
+/// nothing in `gate` or `review` moves the baseline). Every draw is made
+/// whatever the outcome, so the stream stays aligned across scenarios.
 pub fn manual_prep_seconds(sc: &Scenario, fit: f64, rng: &mut Stream) -> f64 {
     let lookup = sc.lookup.manual.sample(rng);
     let enrichment = sc.enrichment.manual.sample(rng);
@@ -24,7 +25,7 @@ pub fn manual_prep_seconds(sc: &Scenario, fit: f64, rng: &mut Stream) -> f64 {
     let mut total = lookup + enrichment;
     if found {
         total += scoring;
-        if own_score >= sc.gate.nurture_below {
+        if own_score >= sc.baseline.triage_below {
             total += drafting;
         }
     }

@@ -315,8 +315,28 @@ pub enum Happening {
         mailbox: Resource,
         /// The email bounced (no reply can follow).
         bounced: bool,
-        /// A reply will arrive later ([`Happening::Reply`]).
+        /// A reply to it will arrive later ([`Happening::Reply`]).
         reply: bool,
+        /// Follow-ups come after it ([`Happening::FollowUp`], until
+        /// [`Happening::SequenceEnd`]).
+        sequence: bool,
+    },
+    /// An automated follow-up email of the lead's sequence is sent.
+    FollowUp {
+        /// The lead.
+        lead: LeadRef,
+        /// Its number in the sequence, from 1.
+        number: u32,
+        /// The mailbox it went from.
+        mailbox: Resource,
+        /// A reply to it will arrive later ([`Happening::Reply`]).
+        reply: bool,
+    },
+    /// A lead's follow-up sequence is over: its last follow-up went out, or
+    /// its reply came.
+    SequenceEnd {
+        /// The lead.
+        lead: LeadRef,
     },
     /// A reply arrives.
     Reply {
@@ -324,6 +344,17 @@ pub enum Happening {
         lead: LeadRef,
         /// A positive reply (a conversation for a rep).
         positive: bool,
+        /// When the lead's first email was sent.
+        sent_at: f64,
+    },
+    /// A rep's period of other work (calls, meetings, admin), in clock time.
+    OtherWork {
+        /// The rep.
+        rep: Resource,
+        /// When it starts.
+        start: f64,
+        /// When it ends.
+        end: f64,
     },
     /// A rep starts a conversation.
     ConversationStart {

@@ -2,15 +2,17 @@
 //! task in working time on the rep calendar; the review queue with its order
 //! and expiry.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rand::Rng;
 use rand_distr::StandardNormal;
 
+use super::availability::OtherWorkTimeline;
 use super::happening::{BusyClass, Fate, Happening, LeadRef, Recorder, Resource, Stage, Verdict};
 use super::lead::{Holder, ReviewKey};
-use super::{lanes, schedule_wake, stage_spec, Event, Pipeline};
-use crate::scenario::{OnExpire, ReviewOrder};
+use super::{lanes, stage_spec, Event, Pipeline};
+use crate::rng::{Purpose, ReplicationKey};
+use crate::scenario::{OnExpire, ReviewOrder, Scenario};
 
 /// A task a rep works on.
 #[derive(Debug, Clone, Copy)]
@@ -42,8 +44,10 @@ pub struct Running {
 /// The reps and their queues.
 #[derive(Debug)]
 pub struct RepPool {
-    /// Idle reps, by index.
-    pub idle: Vec<usize>,
+    /// Idle reps, by index: the lowest available one takes the next task.
+    pub idle: BTreeSet<usize>,
+    /// Each rep's other work, when the scenario has some.
+    pub timelines: Vec<OtherWorkTimeline>,
     /// Work of each rep, `None` when idle.
     pub running: Vec<Option<Running>>,
     /// The lead each rep is in conversation with, if any.
@@ -56,22 +60,34 @@ pub struct RepPool {
     pub prep: VecDeque<(usize, Stage)>,
     /// Sequence number of the next queued review.
     pub next_review_seq: u64,
-    /// A wake-up at the next opening is scheduled.
-    pub wake_pending: bool,
+    /// The earliest rep wake-up scheduled (infinity: none).
+    pub wake_at: f64,
 }
 
 impl RepPool {
-    /// A pool of `count` idle reps.
-    pub fn new(count: usize) -> Self {
+    /// The idle reps of `sc`, each with its other work drawn from its own
+    /// stream of replication `keys`.
+    pub fn new(sc: &Scenario, keys: ReplicationKey) -> Self {
+        let count = sc.reps.count as usize;
+        let timelines = match &sc.reps.other_work {
+            None => Vec::new(),
+            Some(ow) => (0..count)
+                .map(|rep| {
+                    let stream = keys.key(rep as u64).stream(Purpose::OtherWork);
+                    OtherWorkTimeline::new(stream, ow.mean_available())
+                })
+                .collect(),
+        };
         RepPool {
-            idle: (0..count).rev().collect(),
+            idle: (0..count).collect(),
+            timelines,
             running: vec![None; count],
             talking_to: vec![None; count],
             conversations: VecDeque::new(),
             reviews: BTreeMap::new(),
             prep: VecDeque::new(),
             next_review_seq: 0,
-            wake_pending: false,
+            wake_at: f64::INFINITY,
         }
     }
 
@@ -92,9 +108,124 @@ fn review_order(order: ReviewOrder, score: f64) -> u64 {
     }
 }
 
+/// The first working instant at which at least `u` working seconds of `cal`
+/// have passed: a rep whose other work ends at `u` is available then. The
+/// clock time is nudged up by the last bits rounding may have lost, so that
+/// a wake-up never finds the rep still, by a rounding error, in other work.
+fn clock_at_least(cal: &crate::calendar::Calendar, u: f64) -> f64 {
+    if !u.is_finite() {
+        return f64::INFINITY;
+    }
+    let mut t = cal.next_working(cal.at_working(u));
+    // Each step adds one unit in the last place; a handful is the most
+    // rounding takes, and 1,000 is a bound, never a loop.
+    for _ in 0..1000 {
+        if cal.working_before(t) >= u {
+            break;
+        }
+        t = cal.next_working(t.next_up());
+    }
+    t
+}
+
 impl<R: Recorder> Pipeline<'_, R> {
-    /// Gives waiting work to idle reps, by priority, if the calendar is open;
-    /// otherwise makes sure the reps wake at the next opening.
+    /// Schedules a rep wake-up at `t`, unless one is due by then.
+    fn wake_reps_at(&mut self, t: f64) {
+        if t.is_finite() && t < self.reps.wake_at {
+            self.reps.wake_at = t;
+            self.engine.schedule_at(t, Event::RepWake);
+        }
+    }
+
+    /// A rep wake-up is handled now.
+    pub(super) fn reps_woken(&mut self) {
+        if self.now() >= self.reps.wake_at {
+            self.reps.wake_at = f64::INFINITY;
+        }
+        self.dispatch_reps();
+    }
+
+    /// Tells the recorders the other-work periods of `rep` drawn since the
+    /// last call (working coordinates turned into clock times).
+    pub(super) fn tell_other_work(&mut self, rep: usize) {
+        let fresh = self.reps.timelines[rep].take_fresh();
+        let sc = self.sc;
+        let cal = &sc.reps.calendar;
+        for (s, e) in fresh {
+            let (start, end) = (cal.at_working(s), cal.at_working(e));
+            self.tell(Happening::OtherWork {
+                rep: Resource::Rep(rep as u32),
+                start,
+                end,
+            });
+        }
+    }
+
+    /// The lowest idle rep available now (`w`: now in working coordinates),
+    /// taken out of the idle set.
+    fn take_available_rep(&mut self, w: f64) -> Option<usize> {
+        let sc = self.sc;
+        let Some(ow) = &sc.reps.other_work else {
+            return self.reps.idle.pop_first();
+        };
+        let mut found = None;
+        let mut checked = Vec::new();
+        for &rep in &self.reps.idle {
+            checked.push(rep);
+            if self.reps.timelines[rep].is_available(w, &ow.block) {
+                found = Some(rep);
+                break;
+            }
+        }
+        for rep in checked {
+            self.tell_other_work(rep);
+        }
+        if let Some(rep) = found {
+            self.reps.idle.remove(&rep);
+        }
+        found
+    }
+
+    /// When the first idle rep becomes available again (all idle reps are in
+    /// other work at `w`).
+    fn next_rep_available(&mut self, w: f64) -> f64 {
+        let sc = self.sc;
+        let Some(ow) = &sc.reps.other_work else {
+            return f64::INFINITY;
+        };
+        let mut earliest = f64::INFINITY;
+        let reps: Vec<usize> = self.reps.idle.iter().copied().collect();
+        for rep in reps {
+            earliest = earliest.min(self.reps.timelines[rep].next_available(w, &ow.block));
+            self.tell_other_work(rep);
+        }
+        clock_at_least(&sc.reps.calendar, earliest)
+    }
+
+    /// When a task of `duration` working time that `rep` starts now ends:
+    /// it pauses at closing time and across the rep's other work.
+    pub(super) fn rep_task_end(&mut self, rep: usize, duration: f64) -> f64 {
+        let now = self.now();
+        let sc = self.sc;
+        let cal = &sc.reps.calendar;
+        let Some(ow) = &sc.reps.other_work else {
+            return cal.add_working(now, duration);
+        };
+        if duration <= 0.0 {
+            return now;
+        }
+        let w = cal.working_before(now);
+        let t = &mut self.reps.timelines[rep];
+        t.forget_before(w);
+        let end = t.advance(w, duration, &ow.block);
+        self.tell_other_work(rep);
+        cal.at_working(end).max(now)
+    }
+
+    /// Gives waiting work to idle reps, by priority, when the calendar is
+    /// open and a rep is available (the lowest-numbered first); otherwise
+    /// makes sure the reps wake at the next opening or the end of the first
+    /// other-work period.
     pub(super) fn dispatch_reps(&mut self) {
         if self.reps.idle.is_empty() || !self.reps.has_work() {
             return;
@@ -103,17 +234,17 @@ impl<R: Recorder> Pipeline<'_, R> {
         let sc = self.sc;
         let cal = &sc.reps.calendar;
         if !cal.is_working(now) {
-            let t = cal.next_working(now);
-            schedule_wake(
-                &mut self.engine,
-                &mut self.reps.wake_pending,
-                t,
-                Event::RepWake,
-            );
+            self.wake_reps_at(cal.next_working(now));
             return;
         }
-        while self.reps.has_work() {
-            let Some(rep) = self.reps.idle.pop() else {
+        let w = match sc.reps.other_work {
+            Some(_) => cal.working_before(now),
+            None => 0.0,
+        };
+        while self.reps.has_work() && !self.reps.idle.is_empty() {
+            let Some(rep) = self.take_available_rep(w) else {
+                let t = self.next_rep_available(w);
+                self.wake_reps_at(t);
                 break;
             };
             if let Some((lead, duration, meeting)) = self.reps.conversations.pop_front() {
@@ -151,7 +282,7 @@ impl<R: Recorder> Pipeline<'_, R> {
             _ => BusyClass::Prep,
         };
         self.reps.running[rep] = Some(Running { start: now, class });
-        let end = self.sc.reps.calendar.add_working(now, duration);
+        let end = self.rep_task_end(rep, duration);
         self.engine.schedule_at(end, Event::RepDone { rep, task });
     }
 
@@ -168,18 +299,48 @@ impl<R: Recorder> Pipeline<'_, R> {
         self.start_rep_task(rep, RepTask::Review { lead }, duration);
     }
 
+    /// Tells the busy time of `rep`'s work from `start` to `end`: its
+    /// available stretches (time paused for other work is other work).
+    pub(super) fn tell_busy(&mut self, rep: usize, class: BusyClass, start: f64, end: f64) {
+        let resource = Resource::Rep(rep as u32);
+        let sc = self.sc;
+        let Some(ow) = &sc.reps.other_work else {
+            self.recorder.record(
+                self.engine.now(),
+                Happening::Busy {
+                    resource,
+                    class,
+                    start,
+                    end,
+                },
+            );
+            return;
+        };
+        let cal = &sc.reps.calendar;
+        let (a, b) = (cal.working_before(start), cal.working_before(end));
+        let pieces = self.reps.timelines[rep].available_pieces(a, b, &ow.block);
+        self.tell_other_work(rep);
+        for (a, b) in pieces {
+            let (start, end) = (cal.at_working(a).max(start), cal.at_working(b).min(end));
+            self.recorder.record(
+                self.engine.now(),
+                Happening::Busy {
+                    resource,
+                    class,
+                    start,
+                    end,
+                },
+            );
+        }
+    }
+
     /// Frees a rep, tells its busy time and looks for more work.
     pub(super) fn release_rep(&mut self, rep: usize) {
         if let Some(running) = self.reps.running[rep].take() {
             let now = self.now();
-            self.tell(Happening::Busy {
-                resource: Resource::Rep(rep as u32),
-                class: running.class,
-                start: running.start,
-                end: now,
-            });
+            self.tell_busy(rep, running.class, running.start, now);
         }
-        self.reps.idle.push(rep);
+        self.reps.idle.insert(rep);
         self.dispatch_reps();
     }
 
@@ -249,7 +410,7 @@ impl<R: Recorder> Pipeline<'_, R> {
                 let l = self.leads.at(lead);
                 l.edited = true;
                 let duration = review.edit.sample(&mut l.streams.review);
-                let end = self.sc.reps.calendar.add_working(self.now(), duration);
+                let end = self.rep_task_end(rep, duration);
                 self.engine.schedule_at(
                     end,
                     Event::RepDone {
@@ -420,7 +581,9 @@ mod tests {
             key: 99,
             arrived: 0.0,
         };
-        p.reply(replied, true, 3600.0, false);
+        // What a positive reply does: a conversation task, then dispatch.
+        p.reps.conversations.push_back((replied, 3600.0, false));
+        p.dispatch_reps();
         // Not preempted: still on the prep task, the conversation waits.
         assert_eq!(p.reps.running[0].map(|r| r.start), Some(0.0));
         assert_eq!(p.reps.running[0].map(|r| r.class), Some(BusyClass::Prep));

@@ -371,13 +371,16 @@ pub fn rep_hours(groups: Vec<(String, Band, Band)>, unit: &str) -> Result<Chart>
 /// Stacked bars: rep time per week split into preparation, conversations
 /// and idle, a bar per scenario or point.
 pub struct Stacked {
-    groups: Vec<(String, [f64; 3])>,
+    groups: Vec<(String, [f64; 4])>,
     y_label: String,
 }
 
 impl Plot for Stacked {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let area = titled(root, "Rep time per week: preparation, conversations, idle")?;
+        let area = titled(
+            root,
+            "Rep time per week: preparation, conversations, other work, idle",
+        )?;
         let n = self.groups.len().max(1) as f64;
         let y_max = self
             .groups
@@ -402,9 +405,14 @@ impl Plot for Stacked {
             .label_style(style(24.0))
             .draw()
             .map_err(err)?;
-        let names = ["preparation", "conversations", "idle (other work)"];
+        let names = ["preparation", "conversations", "other work", "idle"];
         for (k, name) in names.iter().enumerate() {
-            let color = [PALETTE[0], PALETTE[1], RGBColor(210, 210, 210)][k];
+            let color = [
+                PALETTE[0],
+                PALETTE[1],
+                RGBColor(150, 150, 150),
+                RGBColor(225, 225, 225),
+            ][k];
             let bars = self.groups.iter().enumerate().map(|(g, (_, parts))| {
                 let base: f64 = parts[..k].iter().sum();
                 Rectangle::new(
@@ -432,15 +440,16 @@ impl Plot for Stacked {
     }
 }
 
-/// Rep time per rep-week, stacked.
-pub fn rep_time(groups: Vec<(String, [f64; 3])>, unit: &str) -> Result<Chart> {
+/// Rep time per rep-week, stacked: preparation, conversations, other work,
+/// idle.
+pub fn rep_time(groups: Vec<(String, [f64; 4])>, unit: &str) -> Result<Chart> {
     let plot = Stacked {
         groups,
         y_label: format!("Hours per rep-week ({unit})"),
     };
     render(
         "rep_time",
-        "Rep time per week: preparation, conversations, idle",
+        "Rep time per week: preparation, conversations, other work, idle",
         &plot,
         None,
     )
@@ -1186,7 +1195,7 @@ mod tests {
         let r = rep_hours(vec![("canonical".into(), band(12.6), band(0.4))], "h").unwrap();
         assert!(r.svg.contains("manual process"));
         assert!(r.svg.contains("Prep hours per rep-week (h)"));
-        let t = rep_time(vec![("canonical".into(), [0.4, 0.02, 34.5])], "h").unwrap();
+        let t = rep_time(vec![("canonical".into(), [0.4, 0.02, 20.0, 14.5])], "h").unwrap();
         assert!(t.svg.contains("idle"));
         let g = review_gate(
             vec![("< 1h".into(), 90.0), ("1-8h".into(), 10.0)],

@@ -105,6 +105,7 @@ th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 8px; text-align: left; v
 td.num { text-align: right; white-space: nowrap; }
 tr.section th { background: #f2f5f8; }
 .assumed { color: #a15c00; font-weight: bold; }
+.warning { padding: 10px 14px; border-left: 5px solid #D55E00; background: #fff1e8; font-weight: bold; }
 #control { margin: 18px 0; padding: 12px; border: 1px solid #ccc; border-radius: 8px; background: #fff8ee; }
 #control input { width: 100%; }
 .swimlane svg { width: 100%; height: auto; }
@@ -126,6 +127,9 @@ const SCRIPT: &str = "
     var p = data.points[i];
     document.getElementById('point-label').textContent = p.label + (p.feasible ? '' : ' (fails a constraint)') + (i === data.chosen ? ' (chosen)' : '');
     document.getElementById('headline-title').textContent = 'Headline: ' + p.label;
+    var warning = document.getElementById('warning');
+    warning.textContent = p.warnings.join(' ');
+    warning.hidden = p.warnings.length === 0;
     Object.keys(p.headline).forEach(function (k) {
       var el = document.getElementById('headline-' + k);
       if (el) { el.textContent = p.headline[k][0]; }
@@ -208,12 +212,22 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
     }
     let _ = writeln!(
         h,
-        "<h2 class=\"first\" id=\"headline-title\">Headline{}</h2>\n<div class=\"cards\">",
+        "<h2 class=\"first\" id=\"headline-title\">Headline{}</h2>",
         if input.points.len() > 1 {
             format!(": {}", escape(&point.label))
         } else {
             String::new()
         }
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"warning\" id=\"warning\"{}>{}</p>\n<div class=\"cards\">",
+        if point.warnings.is_empty() {
+            " hidden"
+        } else {
+            ""
+        },
+        escape(&point.warnings.join(" "))
     );
     for (name, sentence) in HEADLINES {
         let s = stat(point, name);
@@ -320,6 +334,7 @@ struct IslandPoint<'a> {
     flows: BTreeMap<String, String>,
     headline: BTreeMap<&'static str, (String, String)>,
     label: &'a str,
+    warnings: &'a [String],
 }
 
 /// Pixel x and data x of the trade-off chart's axis ends.
@@ -349,6 +364,7 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
             flows: volume_labels(p),
             headline: headline_values(p),
             label: &p.label,
+            warnings: &p.warnings,
         })
         .collect();
     // The slider's marker sits on the trade-off chart's x axis: the first

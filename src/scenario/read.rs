@@ -184,6 +184,15 @@ impl<'a> Tab<'a> {
         }
     }
 
+    /// "missing required key" for an optional `key` that another key's
+    /// value makes required, saying why.
+    pub fn missing_key(&self, key: &str, why: &str) -> Error {
+        self.node.origin.error(
+            &join(&self.path, key),
+            format!("missing required key: {why}"),
+        )
+    }
+
     /// The declared key `key`, required or with a default.
     ///
     /// # Panics

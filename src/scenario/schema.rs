@@ -283,7 +283,11 @@ pub const ROOT: &[Key] = &[
     req("email", Kind::Table(EMAIL)),
     req("conversations", Kind::Table(CONVERSATIONS)),
     req("nurture", Kind::Table(NURTURE)),
+    req("baseline", Kind::Table(BASELINE)),
 ];
+
+/// `[baseline]`: today's manual process, held fixed (docs/MODEL.md section 5).
+pub const BASELINE: &[Key] = &[req("triage_below", THRESHOLD)];
 
 /// `[run]`. The horizon's bounds (1w to 1040w) and warmup before horizon
 /// are checked by validation.
@@ -421,7 +425,13 @@ pub const REPS: &[Key] = &[
     req("count", whole(0, MAX_REPS)),
     req("calendar", Kind::Calendar),
     req("hourly_cost", COST),
+    opt("other_work", Kind::Table(OTHER_WORK)),
 ];
+
+/// `reps.other_work`: the share of working time reps spend on calls,
+/// meetings and admin, in blocks. `share` must be below 1 and `block` is
+/// required when `share` is above 0 (validation checks both).
+pub const OTHER_WORK: &[Key] = &[req("share", PROBABILITY), opt("block", MANUAL_TIME)];
 
 /// `[agents]`.
 pub const AGENTS: &[Key] = &[
@@ -444,6 +454,10 @@ pub const EMAIL: &[Key] = &[
     req("autosend_reply_factor", FACTOR),
     req("positive_share", PROBABILITY),
     req("reply_delay", Kind::Dist(Slot::Duration("d"))),
+    req("follow_ups", SMALL_COUNT),
+    // Required when follow_ups is above 0 (validation checks it).
+    opt("follow_up_interval", positive_duration("d")),
+    opt("follow_up_reply_factor", FACTOR),
 ];
 
 /// `[conversations]`.

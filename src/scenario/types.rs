@@ -39,6 +39,8 @@ pub struct Scenario {
     pub conversations: Conversations,
     /// The nurture sequence.
     pub nurture: Nurture,
+    /// Today's manual process (the counterfactual's triage).
+    pub baseline: Baseline,
 }
 
 impl Scenario {
@@ -278,6 +280,34 @@ pub struct Reps {
     pub calendar: Calendar,
     /// Cost of a rep hour.
     pub hourly_cost: f64,
+    /// The reps' other work (calls, meetings, admin), if any.
+    pub other_work: Option<OtherWork>,
+}
+
+/// Reps' other work (docs/MODEL.md section 3): each rep's working time
+/// alternates between available periods, exponential with mean
+/// `mean(block) x (1 - share) / share`, and other-work periods of `block`.
+#[derive(Debug, Clone)]
+pub struct OtherWork {
+    /// The long-run share of working time, in [0, 1); above 0 here.
+    pub share: f64,
+    /// An other-work period's length (working time).
+    pub block: Dist,
+}
+
+impl OtherWork {
+    /// The mean length of an available period (working time).
+    pub fn mean_available(&self) -> f64 {
+        self.block.mean() * (1.0 - self.share) / self.share
+    }
+}
+
+/// Today's manual process, held fixed: the counterfactual's triage.
+#[derive(Debug, Clone, Copy)]
+pub struct Baseline {
+    /// A rep drafts for a reachable lead whose own score is at or above
+    /// this (today's threshold).
+    pub triage_below: f64,
 }
 
 /// The agent pool.
@@ -326,6 +356,14 @@ pub struct Email {
     pub positive_share: f64,
     /// Delay from send to reply (calendar time).
     pub reply_delay: Dist,
+    /// Automated follow-up emails after the first (0: none).
+    pub follow_ups: u32,
+    /// Calendar time from a send of the sequence to the next follow-up
+    /// (0 when there are none).
+    pub follow_up_interval: f64,
+    /// Follow-up k replies with the first email's probability times this to
+    /// the power k (1 when there are none).
+    pub follow_up_reply_factor: f64,
 }
 
 /// Conversations after positive replies.

@@ -48,6 +48,13 @@ pub(crate) fn validate(root: &Node) -> Result<Scenario> {
     let (email, email_cal) = email(&root.req("email")?.table()?, &calendars)?;
     let conversations = conversations(&root.req("conversations")?.table()?)?;
     let nurture = nurture(&root.req("nurture")?.table()?)?;
+    let baseline = Baseline {
+        triage_below: root
+            .req("baseline")?
+            .table()?
+            .req("triage_below")?
+            .value()?,
+    };
 
     let scenario = Scenario {
         name,
@@ -66,6 +73,7 @@ pub(crate) fn validate(root: &Node) -> Result<Scenario> {
         email,
         conversations,
         nurture,
+        baseline,
     };
     check_working_time(
         &scenario,
@@ -501,15 +509,47 @@ fn reps(t: &Tab, calendars: &Calendars) -> Result<(Reps, CalRef, CalRef)> {
     let count = cf.whole32()?;
     let (calendar, at) = calendar_ref(t, "calendar", calendars)?;
     let hourly_cost = t.req("hourly_cost")?.value()?;
+    let other_work = match t.field("other_work")? {
+        None => None,
+        Some(f) => other_work(&f.table()?)?,
+    };
     Ok((
         Reps {
             count,
             calendar,
             hourly_cost,
+            other_work,
         },
         at,
         CalRef::at(&cf),
     ))
+}
+
+/// Reads `reps.other_work`: none at share 0; else a share below 1 and a
+/// block of mean above 0.
+fn other_work(t: &Tab) -> Result<Option<OtherWork>> {
+    t.check_keys()?;
+    let sf = t.req("share")?;
+    let share = sf.value()?;
+    if share >= 1.0 {
+        return Err(sf.err(format!(
+            "share must be below 1 (reps must have some time for the pipeline), got {share}"
+        )));
+    }
+    let block = match t.field("block")? {
+        Some(f) => Some((dist(&f)?, f)),
+        None => None,
+    };
+    if share == 0.0 {
+        return Ok(None);
+    }
+    let Some((block, bf)) = block else {
+        return Err(t.missing_key("block", "block is required when share is above 0"));
+    };
+    if block.mean() <= 0.0 {
+        return Err(bf.err("an other-work block must last some time: its mean is 0"));
+    }
+    Ok(Some(OtherWork { share, block }))
 }
 
 fn agents(t: &Tab, calendars: &Calendars) -> Result<(Agents, CalRef)> {
@@ -539,6 +579,28 @@ fn email(t: &Tab, calendars: &Calendars) -> Result<(Email, CalRef)> {
     let mailboxes = t.req("mailboxes")?.whole32()?;
     let daily_cap_per_mailbox = t.req("daily_cap_per_mailbox")?.whole32()?;
     let (calendar, at) = calendar_ref(t, "calendar", calendars)?;
+    let follow_ups = t.req("follow_ups")?.whole32()?;
+    let interval = t.field("follow_up_interval")?;
+    let factor = t.field("follow_up_reply_factor")?;
+    let (follow_up_interval, follow_up_reply_factor) = match (follow_ups, interval, factor) {
+        (0, i, f) => (
+            i.map(|f| f.value()).transpose()?.unwrap_or(0.0),
+            f.map(|f| f.value()).transpose()?.unwrap_or(1.0),
+        ),
+        (_, Some(i), Some(f)) => (i.value()?, f.value()?),
+        (_, None, _) => {
+            return Err(t.missing_key(
+                "follow_up_interval",
+                "follow_up_interval is required when follow_ups is above 0",
+            ))
+        }
+        (_, _, None) => {
+            return Err(t.missing_key(
+                "follow_up_reply_factor",
+                "follow_up_reply_factor is required when follow_ups is above 0",
+            ))
+        }
+    };
     Ok((
         Email {
             mailboxes,
@@ -550,6 +612,9 @@ fn email(t: &Tab, calendars: &Calendars) -> Result<(Email, CalRef)> {
             autosend_reply_factor: t.req("autosend_reply_factor")?.value()?,
             positive_share: t.req("positive_share")?.value()?,
             reply_delay: dist(&t.req("reply_delay")?)?,
+            follow_ups,
+            follow_up_interval,
+            follow_up_reply_factor,
         },
         at,
     ))
@@ -757,7 +822,10 @@ mod tests {
                 Need::Required => assert!(result.is_err(), "{path}"),
                 Need::Default(_) => assert!(result.is_ok(), "{path}"),
                 // Without calendars, `office` is unknown.
-                Need::Optional => assert_eq!(path, "calendars"),
+                Need::Optional if path == "calendars" => assert!(result.is_err()),
+                // The follow-up interval and factor, needed only when the
+                // base has follow-ups (it has none).
+                Need::Optional => assert!(result.is_ok(), "{path}"),
             }
         }
         assert!(required > 100, "{required}");

@@ -182,7 +182,7 @@ fn the_objective_picks_the_best_feasible_point() {
             "-r",
             "3",
             "--objective",
-            "hours_saved_per_rep_week",
+            "emails_sent",
             "--constraint",
             constraint,
             "--format",
@@ -194,8 +194,8 @@ fn the_objective_picks_the_best_feasible_point() {
         ])
     };
     let doc = args("low_fit_sent<=20");
-    // Hours saved falls with the threshold and low-fit sends fall too: the
-    // best feasible point is the lowest threshold within the bound.
+    // Reach (first emails) falls with the threshold and low-fit sends fall
+    // too: the best feasible point is the lowest threshold within the bound.
     let points = doc["points"].as_array().unwrap();
     let feasible: Vec<bool> = points
         .iter()

@@ -17,6 +17,7 @@ mod library;
 mod metrics;
 mod model;
 mod report;
+mod sequences;
 mod shards;
 mod snapshots;
 mod theory;

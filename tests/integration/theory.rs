@@ -158,7 +158,7 @@ fn noiseless_manual_counterfactual_equals_the_sum_of_stage_means() {
     // counterfactual of a reachable lead is the sum of all four stage means.
     let sc = scenario(&[
         ("scoring.manual_noise_sd", "0.0"),
-        ("gate.nurture_below", "0.0"),
+        ("baseline.triage_below", "0.0"),
         ("run.replications", "10"),
     ]);
     let result = run(&sc);
@@ -222,6 +222,7 @@ fn human_stages_follow_a_hand_computed_calendar() {
         ("enrichment.providers.0.error_rate", "0.0"),
         ("scoring.manual_noise_sd", "0.0"),
         ("gate.nurture_below", "0.0"),
+        ("baseline.triage_below", "0.0"),
         ("email.reply_rate", "{ at_fit_0 = 0.0, at_fit_1 = 0.0 }"),
         ("reps.count", "1"),
         ("run.horizon", "\"10w\""),
@@ -241,4 +242,137 @@ fn human_stages_follow_a_hand_computed_calendar() {
     // The manual counterfactual of the same lead is the same 11 hours.
     assert!((mean(&result, "manual_prep_hours") - 88.0).abs() < 1e-9);
     assert!(mean(&result, "hours_saved_per_rep_week").abs() < 1e-9);
+}
+
+/// Mean wait in queue (hours) of an M/M/1 queue whose server alternates
+/// between up periods (exponential, mean `1 / alpha`) and down periods
+/// (exponential, mean `1 / beta`), service paused while down and resumed
+/// after (preemptive resume; Avi-Itzhak and Naor, "Some queuing problems
+/// with the service station subject to breakdown", Oper. Res. 11, 1963).
+/// Solved exactly as a continuous-time Markov chain on (n, phase), n the
+/// number in the system truncated at `n_max`, phase up, down with the head
+/// in service (paused), or down with nobody started (the head arrived while
+/// the server was down): Wq = Lq / lambda by Little's law.
+fn breakdown_queue_wait(lambda: f64, mu: f64, alpha: f64, beta: f64, n_max: usize) -> f64 {
+    const UP: usize = 0;
+    const PAUSED: usize = 1;
+    const IDLE_DOWN: usize = 2;
+    let states = 3 * (n_max + 1);
+    let at = |n: usize, phase: usize| 3 * n + phase;
+    // Generator Q (row: from, column: to).
+    let mut q = vec![vec![0.0; states]; states];
+    let mut rate = |from: usize, to: usize, r: f64| {
+        q[from][to] += r;
+        q[from][from] -= r;
+    };
+    for n in 0..=n_max {
+        for phase in [UP, PAUSED, IDLE_DOWN] {
+            if n < n_max {
+                rate(at(n, phase), at(n + 1, phase), lambda);
+            }
+        }
+        if n >= 1 {
+            rate(at(n, UP), at(n - 1, UP), mu);
+            rate(at(n, UP), at(n, PAUSED), alpha);
+        } else {
+            rate(at(0, UP), at(0, IDLE_DOWN), alpha);
+        }
+        rate(at(n, PAUSED), at(n, UP), beta);
+        rate(at(n, IDLE_DOWN), at(n, UP), beta);
+    }
+    // pi Q = 0 with sum pi = 1: solve Q^T pi = 0 with the last equation
+    // replaced by the normalisation, by Gaussian elimination with pivoting.
+    let mut a: Vec<Vec<f64>> = (0..states)
+        .map(|i| (0..states).map(|j| q[j][i]).collect())
+        .collect();
+    let mut b = vec![0.0; states];
+    a[states - 1] = vec![1.0; states];
+    b[states - 1] = 1.0;
+    for col in 0..states {
+        let pivot = (col..states)
+            .max_by(|&x, &y| a[x][col].abs().total_cmp(&a[y][col].abs()))
+            .unwrap();
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-300 {
+            continue; // an unreachable state: its probability stays 0
+        }
+        for row in col + 1..states {
+            let factor = a[row][col] / p;
+            if factor != 0.0 {
+                let (top, bottom) = a.split_at_mut(row);
+                for (x, y) in bottom[0][col..].iter_mut().zip(&top[col][col..]) {
+                    *x -= factor * y;
+                }
+                b[row] -= factor * b[col];
+            }
+        }
+    }
+    let mut pi = vec![0.0; states];
+    for row in (0..states).rev() {
+        let s: f64 = (row + 1..states).map(|k| a[row][k] * pi[k]).sum();
+        pi[row] = if a[row][row].abs() < 1e-300 {
+            0.0
+        } else {
+            (b[row] - s) / a[row][row]
+        };
+    }
+    let lq: f64 = (0..=n_max)
+        .map(|n| {
+            let n_f = n as f64;
+            let started = n_f.min(1.0);
+            pi[at(n, UP)] * (n_f - started)
+                + pi[at(n, PAUSED)] * (n_f - 1.0).max(0.0)
+                + pi[at(n, IDLE_DOWN)] * n_f
+        })
+        .sum();
+    lq / lambda
+}
+
+#[test]
+fn breakdown_queue_helper_reduces_to_mm1_and_is_worse_with_breakdowns() {
+    // Rare, instant breakdowns: M/M/1, Wq = rho / (mu - lambda).
+    let w = breakdown_queue_wait(3.0, 5.0, 1e-9, 1e9, 200);
+    assert!((w - 0.6 / 2.0).abs() < 1e-6, "{w}");
+    let slower = breakdown_queue_wait(3.0, 5.0, 0.5, 2.0, 200);
+    assert!(slower > 0.3, "{slower}");
+}
+
+#[test]
+fn review_queue_with_other_work_matches_the_preemptive_resume_queue() {
+    // One rep, exponential reviews of 6 minutes, Poisson drafts at 4 an
+    // hour, other work a third of the time in exponential blocks of 30
+    // minutes (available periods of mean 60 minutes): available capacity
+    // 10 x 2/3 = 6.7 reviews an hour against 4 arriving.
+    let (per_hour, service_min, share, block_min) = (4.0, 6.0, 1.0 / 3.0, 30.0);
+    let per_week = format!("{}", per_hour * 168.0);
+    let duration = format!("{{ dist = \"exponential\", mean = \"{service_min}m\" }}");
+    let other = format!(
+        "{{ share = {share}, block = {{ dist = \"exponential\", mean = \"{block_min}m\" }} }}"
+    );
+    let mut overrides = REVIEW_QUEUE_ONLY.to_vec();
+    overrides.extend([
+        ("arrivals.per_week", per_week.as_str()),
+        ("reps.count", "1"),
+        ("review.duration", duration.as_str()),
+        ("reps.other_work", other.as_str()),
+        ("run.replications", "10"),
+    ]);
+    let result = run(&scenario(&overrides));
+    let mu = 60.0 / service_min;
+    let beta = 60.0 / block_min;
+    let alpha = beta * share / (1.0 - share);
+    let theory = breakdown_queue_wait(per_hour, mu, alpha, beta, 400);
+    let wait = mean(&result, "review_wait_mean_h");
+    let tolerance = half_width_999(&result, "review_wait_mean_h");
+    eprintln!(
+        "M/M/1 with other work: wait {wait:.4} h vs CTMC {theory:.4} h (tolerance {tolerance:.4}; \
+         without other work {:.4} h)",
+        mmc_wait(1, per_hour, mu)
+    );
+    assert!(
+        (wait - theory).abs() <= tolerance,
+        "wait {wait:.4} h, preemptive-resume queue {theory:.4} h, tolerance {tolerance:.4}"
+    );
 }
