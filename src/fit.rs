@@ -213,7 +213,7 @@ pub fn scenario_toml(
             .keys
             .iter()
             .find(|f| f.toml.as_deref() == Some(&format!("\"{name}\"")))
-            .map(|f| source(f))
+            .map(&source)
             .unwrap_or_else(|| toml_string("fitted"));
         out.push_str(&format!(
             "\n[calendars.{name}]\ndays = {}\ndays_source = {user}\nhours = {}\nhours_source = {user}\n",

@@ -379,7 +379,7 @@ pub const STAGES: [&str; 4] = ["lookup", "enrichment", "scoring", "drafting"];
 fn gather(log: &Log) -> Gathered {
     let mut g = Gathered::default();
     let has_conversations = log.what.iter().any(|h| h.is_conversation());
-    let has_meeting_rows = log.what.iter().any(|h| *h == Happening::Meeting);
+    let has_meeting_rows = log.what.contains(&Happening::Meeting);
     let log_end = log.end.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let order = log.by_case();
     let mut i = 0;
@@ -457,15 +457,15 @@ fn gather(log: &Log) -> Gathered {
                 Happening::FirstEmail => sends.push((e, true)),
                 Happening::FollowUp | Happening::Email => sends.push((e, false)),
                 Happening::Bounce => bounced = true,
-                Happening::Reply | Happening::ReplyPositive | Happening::ReplyNotPositive => {
-                    if reply.is_none() {
-                        let sentiment = match h {
-                            Happening::ReplyPositive => Some(true),
-                            Happening::ReplyNotPositive => Some(false),
-                            _ => None,
-                        };
-                        reply = Some((e, sentiment));
-                    }
+                Happening::Reply | Happening::ReplyPositive | Happening::ReplyNotPositive
+                    if reply.is_none() =>
+                {
+                    let sentiment = match h {
+                        Happening::ReplyPositive => Some(true),
+                        Happening::ReplyNotPositive => Some(false),
+                        _ => None,
+                    };
+                    reply = Some((e, sentiment));
                 }
                 Happening::Conversation => {
                     g.conversation.push((s, e));
@@ -492,7 +492,13 @@ fn gather(log: &Log) -> Gathered {
         // Sends: the explicit first email, else the first send.
         sends.sort_by(|a, b| a.0.total_cmp(&b.0));
         let first = sends.iter().find(|s| s.1).or(sends.first()).map(|s| s.0);
-        g.sends.extend(sends.iter().map(|s| s.0));
+        // The email calendar is found from first emails: follow-ups go out
+        // a fixed interval after the previous send, so they crowd some
+        // weekdays (a 3-day interval piles them on Mondays and Thursdays)
+        // and would make the quieter days look closed.
+        if let Some(t) = first {
+            g.sends.push(t);
+        }
         if let Some(first) = first {
             let later: Vec<f64> = sends.iter().map(|s| s.0).filter(|t| *t > first).collect();
             g.follow_ups_seen += later.len() as u64;
@@ -760,7 +766,7 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
     };
     if let Some(c) = discover::calendar(&g.sends) {
         let name = name_calendar(&c);
-        keys.push(calendar_key("email.calendar", &name, &c, "outbound emails"));
+        keys.push(calendar_key("email.calendar", &name, &c, "first emails"));
     }
 
     // Durations.
@@ -909,7 +915,7 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
     ) {
         keys.push(f);
     }
-    if g.touches_at_risk > 0 && log.what.iter().any(|h| *h == Happening::NurtureEngagement) {
+    if g.touches_at_risk > 0 && log.what.contains(&Happening::NurtureEngagement) {
         let r = stats::binomial(g.engaged, g.touches_at_risk);
         let mut f = rate_fitted(
             "nurture.engage_rate",

@@ -316,10 +316,9 @@ pub fn linear_rate(y: &[bool], s: &[f64], f: &[f64], sloped: bool) -> Option<Lin
         for i in 0..n {
             let q = a + b * s[i];
             let p = f[i] * q;
-            if q <= 0.0 || q > 1.0 || p >= 1.0 {
-                if (y[i] && q <= 0.0) || (!y[i] && p >= 1.0) || q > 1.0 {
-                    return f64::NEG_INFINITY;
-                }
+            // Outside [0, 1] the likelihood is zero.
+            if (y[i] && q <= 0.0) || (!y[i] && p >= 1.0) || q > 1.0 {
+                return f64::NEG_INFINITY;
             }
             t += if y[i] { p.ln() } else { (1.0 - p).ln() };
         }

@@ -331,8 +331,11 @@ fn the_hubspot_export_fits_back_to_its_documented_scenario() {
     assert_eq!(c.describe(), "mon,tue,wed,thu,fri 08:00-12:00, 12:30-16:30");
     assert_eq!(toml("nurture.touches"), "4");
     assert_eq!(toml("nurture.interval"), "\"1w\"");
+    assert_eq!(toml("email.follow_ups"), "2");
+    assert_eq!(toml("email.follow_up_interval"), "\"3d\"");
     assert_eq!(toml("lookup.lane"), "\"agent\"");
     for (name, value) in [
+        ("conversations.meeting_rate", 0.5),
         ("arrivals.per_week", 350.0),
         ("email.bounce_rate", 0.03),
         ("review.edit_probability", 0.2),
@@ -448,6 +451,16 @@ fn hubspot_shaped_logs_cover_the_generating_rates_in_95_percent_of_seeds() {
         assert_eq!(
             key(&o, "nurture.touches").toml.as_deref(),
             Some("4"),
+            "seed {r}"
+        );
+        assert_eq!(
+            key(&o, "email.follow_ups").toml.as_deref(),
+            Some("2"),
+            "seed {r}"
+        );
+        assert_eq!(
+            key(&o, "email.follow_up_interval").toml.as_deref(),
+            Some("\"3d\""),
             "seed {r}"
         );
         for (name, value) in truth {
@@ -760,4 +773,33 @@ proptest! {
 fn small_export_cached() -> (String, Vec<Vec<String>>) {
     static CACHE: std::sync::OnceLock<(String, Vec<Vec<String>>)> = std::sync::OnceLock::new();
     CACHE.get_or_init(small_export).clone()
+}
+
+/// Follow-up sequences (docs/MODEL.md section 3): the number of follow-ups
+/// and their interval, exactly, from the sequences that got no reply.
+#[test]
+fn follow_up_counts_and_intervals_are_recovered_exactly() {
+    for (count, interval) in [("3", "2d"), ("1", "4d")] {
+        let mut overrides = SOURCE.to_vec();
+        overrides.extend([
+            ("email.follow_ups", count),
+            ("email.follow_up_reply_factor", "0.6"),
+        ]);
+        let quoted = format!("\"{interval}\"");
+        overrides.push(("email.follow_up_interval", &quoted));
+        let sc = source(&overrides);
+        let dir = tempfile::tempdir().unwrap();
+        let log = write_log(&sc, 0, dir.path(), "log.parquet");
+        let o = fit::run(&request(vec![log], None)).unwrap();
+        assert_eq!(key(&o, "email.follow_ups").toml.as_deref(), Some(count));
+        assert_eq!(
+            key(&o, "email.follow_up_interval").toml.as_deref(),
+            Some(quoted.as_str())
+        );
+        assert!(o
+            .reproduction
+            .measures
+            .iter()
+            .any(|m| m.activity == "follow-up"));
+    }
 }
