@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Opens salesim's HTML report in a real browser: installs Debian's chromium
-# when missing, writes the report of a canonical run and of a threshold
-# sweep, takes screenshots (kept in target/report-check/ to look at), and
-# checks that every chart rendered (an inline SVG with content per chart),
+# when missing, writes the report of a canonical run, of a threshold sweep
+# and of `salesim fit` on the shipped HubSpot example, takes screenshots
+# (kept in target/report-check/ to look at), and checks that every chart
+# rendered (an inline SVG with content per chart),
 # that the page is not blank, and that moving the sweep's control (the
 # page reads #point=N) changes the headline numbers.
 set -euo pipefail
@@ -49,6 +50,25 @@ check_page() {
 }
 check_page run "$work/run"
 check_page sweep "$work/sweep"
+
+echo "== salesim fit on the shipped HubSpot example, and its report"
+./target/release/salesim fit scenarios/data/hubspot-export.csv --map scenarios/data/hubspot-map.toml \
+  --extends scenarios/data/team-policy.toml --quiet --out "$work/fit" > /dev/null
+check_page fit "$work/fit"
+# The fit report's own parts, as the browser built them: the table of
+# fitted keys, a histogram with the fitted density over it (a polyline in
+# its SVG) for each fitted duration, the arrivals by hour of the week, and
+# the reproduction table with its verdict.
+fit_dom="$work/fit.dom"
+grep -q '<h2[^>]*>Fitted keys' "$fit_dom" || { echo "fit: no table of fitted keys"; exit 1; }
+grep -q '<h2[^>]*>How well it reproduces the history' "$fit_dom" || { echo "fit: no reproduction table"; exit 1; }
+grep -q 'class="verdict pass"' "$fit_dom" || { echo "fit: the shipped example is not reproduced"; exit 1; }
+grep -q 'Arrivals by hour of the week' "$fit_dom" || { echo "fit: no arrivals by hour of week"; exit 1; }
+histograms=$(ls "$work/fit"/charts/duration_*.svg | wc -l)
+with_density=$(grep -l '<polyline' "$work/fit"/charts/duration_*.svg | wc -l)
+[ "$histograms" -ge 3 ] && [ "$with_density" -eq "$histograms" ] ||
+  { echo "fit: $with_density of $histograms histograms have a fitted density"; exit 1; }
+echo "fit: $histograms histograms with their fitted density, the reproduction verdict: pass"
 
 echo "== moving the sweep's control changes the headline"
 headline() {

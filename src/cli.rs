@@ -2,9 +2,11 @@
 //! experiments `sweep`, `compare` and `sensitivity`.
 
 mod experiments;
+mod fit;
 mod merge;
 
 pub use experiments::{CompareArgs, ExperimentOptions, SensitivityArgs, SweepArgs};
+pub use fit::FitArgs;
 pub use merge::MergeArgs;
 
 use std::path::{Path, PathBuf};
@@ -50,6 +52,9 @@ pub enum Command {
     /// Rebuild the charts and index.html of an output folder from its files,
     /// without simulating.
     Report(ReportArgs),
+    /// Fit a scenario to a CRM export or an event log (CSV, Parquet, XES)
+    /// and show how well it reproduces the history.
+    Fit(FitArgs),
 }
 
 /// Options of `salesim report`.
@@ -184,6 +189,7 @@ fn dispatch(command: Command) -> Result<()> {
         Command::Merge(args) => merge::merge(&args),
         Command::Diagram(args) => diagram(&args),
         Command::Report(args) => report(&args),
+        Command::Fit(args) => fit::fit(&args),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod eventlog;
 pub mod experiment;
+pub mod fit;
 pub mod input;
 pub mod library;
 pub mod metrics;

@@ -410,7 +410,7 @@ pub fn commit(
 }
 
 /// The names salesim writes at the top of an output folder, any command.
-pub const OUTPUT_NAMES: [&str; 24] = [
+pub const OUTPUT_NAMES: [&str; 28] = [
     "summary.csv",
     "summary.parquet",
     "sweep.csv",
@@ -435,6 +435,10 @@ pub const OUTPUT_NAMES: [&str; 24] = [
     "shard.json",
     "jobs",
     "data",
+    "fitted.toml",
+    "base.toml",
+    "fit.json",
+    "logs",
 ];
 
 /// The entries of `dir` that salesim writes (see [`OUTPUT_NAMES`]) but
@@ -460,6 +464,9 @@ pub fn remove_entries(entries: &[PathBuf]) -> Result<()> {
 pub fn folder_command(dir: &Path) -> Option<String> {
     if dir.join(super::store::SHARD_FILE).exists() {
         return Some("shard".into());
+    }
+    if dir.join("fit.json").exists() {
+        return Some("fit".into());
     }
     if let Some(bytes) = read_optional(&dir.join(super::store::PLAN_FILE)) {
         if let Ok(plan) = serde_json::from_slice::<serde_json::Value>(&bytes) {

@@ -24,8 +24,8 @@ pub const PALETTE: [RGBColor; 7] = [
     RGBColor(86, 180, 233),  // sky blue
     RGBColor(240, 228, 66),  // yellow
 ];
-const GREY: RGBColor = RGBColor(150, 150, 150);
-const INK: RGBColor = RGBColor(30, 30, 30);
+pub(crate) const GREY: RGBColor = RGBColor(150, 150, 150);
+pub(crate) const INK: RGBColor = RGBColor(30, 30, 30);
 
 /// A rendered chart.
 #[derive(Debug, Clone)]
@@ -72,18 +72,18 @@ pub struct Series {
     pub points: Vec<Band>,
 }
 
-type DrawResult<T = ()> = std::result::Result<T, String>;
+pub(crate) type DrawResult<T = ()> = std::result::Result<T, String>;
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+pub(crate) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("{e:?}")
 }
 
-fn style(size: f64) -> TextStyle<'static> {
+pub(crate) fn style(size: f64) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
 
 /// Something drawn onto any backend.
-trait Plot {
+pub(crate) trait Plot {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult;
 }
 
@@ -97,7 +97,12 @@ fn chart_error(file: &str, message: String) -> Error {
 }
 
 /// Draws `plot` as SVG and PNG.
-fn render(name: &str, title: &str, plot: &impl Plot, x_mapping: Option<XMapping>) -> Result<Chart> {
+pub(crate) fn render(
+    name: &str,
+    title: &str,
+    plot: &impl Plot,
+    x_mapping: Option<XMapping>,
+) -> Result<Chart> {
     ensure_font();
     let mut svg = String::new();
     {
@@ -116,7 +121,7 @@ fn render(name: &str, title: &str, plot: &impl Plot, x_mapping: Option<XMapping>
     })
 }
 
-fn titled<DB: DrawingBackend>(
+pub(crate) fn titled<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
@@ -138,7 +143,7 @@ fn category(labels: &[String], x: f64) -> String {
 }
 
 /// Axis numbers with as many decimals as the range needs.
-fn tick(v: &f64, span: f64) -> String {
+pub(crate) fn tick(v: &f64, span: f64) -> String {
     if span >= 20.0 {
         format!("{v:.0}")
     } else if span >= 2.0 {
@@ -148,7 +153,7 @@ fn tick(v: &f64, span: f64) -> String {
     }
 }
 
-fn range(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
+pub(crate) fn range(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);

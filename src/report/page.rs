@@ -43,7 +43,7 @@ pub const HEADLINES: [(&str, &str); 6] = [
     ),
 ];
 
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -87,7 +87,7 @@ fn ci(name: &str, s: &Stat) -> String {
     }
 }
 
-const STYLE: &str = "
+pub(crate) const STYLE: &str = "
 body { font-family: 'salesim-sans', sans-serif; margin: 0 auto; max-width: 1100px; padding: 24px; color: #1e1e1e; line-height: 1.45; }
 h1 { margin-bottom: 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #0072B2; padding-bottom: 4px; }
 .meta { color: #555; }

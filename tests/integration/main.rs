@@ -11,6 +11,7 @@ mod deploy;
 mod diagram;
 mod eventlog;
 mod experiments;
+mod fit;
 mod hostile;
 mod library;
 mod metrics;
