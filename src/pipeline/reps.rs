@@ -161,29 +161,32 @@ impl<R: Recorder> Pipeline<'_, R> {
         }
     }
 
+    /// The idle rep after `after` in index order (the first when `None`).
+    fn next_idle(&self, after: Option<usize>) -> Option<usize> {
+        match after {
+            None => self.reps.idle.first().copied(),
+            Some(rep) => self.reps.idle.range(rep + 1..).next().copied(),
+        }
+    }
+
     /// The lowest idle rep available now (`w`: now in working coordinates),
-    /// taken out of the idle set.
+    /// taken out of the idle set; the other work drawn on the way is told.
     fn take_available_rep(&mut self, w: f64) -> Option<usize> {
         let sc = self.sc;
         let Some(ow) = &sc.reps.other_work else {
             return self.reps.idle.pop_first();
         };
-        let mut found = None;
-        let mut checked = Vec::new();
-        for &rep in &self.reps.idle {
-            checked.push(rep);
-            if self.reps.timelines[rep].is_available(w, &ow.block) {
-                found = Some(rep);
-                break;
-            }
-        }
-        for rep in checked {
+        let mut next = self.next_idle(None);
+        while let Some(rep) = next {
+            let available = self.reps.timelines[rep].is_available(w, &ow.block);
             self.tell_other_work(rep);
+            if available {
+                self.reps.idle.remove(&rep);
+                return Some(rep);
+            }
+            next = self.next_idle(Some(rep));
         }
-        if let Some(rep) = found {
-            self.reps.idle.remove(&rep);
-        }
-        found
+        None
     }
 
     /// When the first idle rep becomes available again (all idle reps are in
@@ -194,10 +197,11 @@ impl<R: Recorder> Pipeline<'_, R> {
             return f64::INFINITY;
         };
         let mut earliest = f64::INFINITY;
-        let reps: Vec<usize> = self.reps.idle.iter().copied().collect();
-        for rep in reps {
+        let mut next = self.next_idle(None);
+        while let Some(rep) = next {
             earliest = earliest.min(self.reps.timelines[rep].next_available(w, &ow.block));
             self.tell_other_work(rep);
+            next = self.next_idle(Some(rep));
         }
         clock_at_least(&sc.reps.calendar, earliest)
     }
@@ -305,15 +309,12 @@ impl<R: Recorder> Pipeline<'_, R> {
         let resource = Resource::Rep(rep as u32);
         let sc = self.sc;
         let Some(ow) = &sc.reps.other_work else {
-            self.recorder.record(
-                self.engine.now(),
-                Happening::Busy {
-                    resource,
-                    class,
-                    start,
-                    end,
-                },
-            );
+            self.tell(Happening::Busy {
+                resource,
+                class,
+                start,
+                end,
+            });
             return;
         };
         let cal = &sc.reps.calendar;
@@ -321,16 +322,12 @@ impl<R: Recorder> Pipeline<'_, R> {
         let pieces = self.reps.timelines[rep].available_pieces(a, b, &ow.block);
         self.tell_other_work(rep);
         for (a, b) in pieces {
-            let (start, end) = (cal.at_working(a).max(start), cal.at_working(b).min(end));
-            self.recorder.record(
-                self.engine.now(),
-                Happening::Busy {
-                    resource,
-                    class,
-                    start,
-                    end,
-                },
-            );
+            self.tell(Happening::Busy {
+                resource,
+                class,
+                start: cal.at_working(a).max(start),
+                end: cal.at_working(b).min(end),
+            });
         }
     }
 
