@@ -28,7 +28,7 @@ browser() {
 echo "== salesim run and sweep with their reports"
 ./target/release/salesim run -r 5 --quiet --out "$work/run" > /dev/null
 ./target/release/salesim sweep --set gate.nurture_below=0.2:0.8:0.1 -r 5 \
-  --objective hours_saved_per_rep_week --constraint 'low_fit_sent<=100' --quiet --out "$work/sweep" > /dev/null
+  --objective meetings --constraint 'low_fit_sent<=100' --quiet --out "$work/sweep" > /dev/null
 
 check_page() {
   local name=$1 dir=$2

@@ -40,7 +40,7 @@ trap stop EXIT
 echo "== salesim run, sweep, compare and sensitivity"
 s=./target/release/salesim
 $s run -r 5 --quiet --out "$work/run" > /dev/null
-$s sweep --set gate.nurture_below=0.2:0.8:0.1 -r 5 --objective hours_saved_per_rep_week \
+$s sweep --set gate.nurture_below=0.2:0.8:0.1 -r 5 --objective meetings \
   --constraint 'low_fit_sent<=100' --quiet --out "$work/sweep" > /dev/null
 $s compare scenarios/canonical.toml scenarios/manual-baseline.toml scenarios/ai-sdr-autonomous.toml \
   -r 5 --quiet --out "$work/compare" > /dev/null
