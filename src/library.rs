@@ -222,6 +222,15 @@ pub fn table_in(readme: &str) -> Option<&str> {
     between(readme, TABLE_START, TABLE_END)
 }
 
+/// The scenario example of docs/MODEL.md section 9 (the first TOML block
+/// after that section's heading), given the text of docs/MODEL.md. The
+/// scenarios bench times it and a test loads it, so the spec's example is
+/// always one the binary accepts.
+pub fn spec_example(model_md: &str) -> Option<&str> {
+    let section = &model_md[model_md.find("\n## 9.")?..];
+    between(section, "```toml\n", "\n```")
+}
+
 /// The text between markers `start` and `end` in `text`, if both are there.
 pub fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let a = text.find(start)? + start.len();

@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod font;
 pub mod page;
+pub mod swimlane;
 pub mod workbook;
 
 use std::collections::BTreeMap;
@@ -169,65 +170,6 @@ pub struct ReportInput {
     pub metrics: Vec<String>,
 }
 
-/// The mean weekly volume on each swimlane flow from a point's metrics.
-fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
-    let get = |name: &str| {
-        metric_index(name)
-            .and_then(|i| metrics[i].mean)
-            .unwrap_or(0.0)
-    };
-    let per = |v: f64| if weeks > 0.0 { v / weeks } else { 0.0 };
-    let arrived = get("leads_arrived");
-    let unreachable = get("leads_unreachable");
-    let reachable = arrived - unreachable;
-    let approved = get("drafts_approved");
-    let edited = get("drafts_edited");
-    let reviewed = get("drafts_reviewed");
-    let expired = get("drafts_expired");
-    let queued = reviewed + expired;
-    let sent = get("emails_sent");
-    let autosent = get("emails_autosent");
-    let positive = get("positive_replies");
-    let to_nurture = get("leads_to_nurture");
-    let reengaged = get("nurture_reengaged");
-    let pairs = [
-        ("flow_start_lookup", arrived),
-        ("flow_lookup_enrichment", arrived),
-        ("flow_enrichment_found", arrived),
-        ("flow_found_unreachable", unreachable),
-        ("flow_found_scoring", reachable),
-        ("flow_scoring_gate", reachable),
-        ("flow_gate_join_gate", reachable + reengaged),
-        ("flow_gate_nurture", to_nurture),
-        ("flow_gate_outreach", get("leads_to_outreach")),
-        ("flow_nurture_join_nurture", to_nurture + expired),
-        ("flow_nurture_touches", get("nurture_touches")),
-        ("flow_engaged_reentry", reengaged),
-        ("flow_engaged_dormant", get("leads_dormant")),
-        ("flow_drafting_autosend", autosent + queued),
-        ("flow_autosend_send", autosent),
-        ("flow_autosend_review", queued),
-        ("flow_drafting_review", queued),
-        ("flow_drafting_send", sent),
-        ("flow_review_outcome", reviewed),
-        ("flow_review_discard", get("drafts_discarded")),
-        ("flow_review_edit", edited),
-        ("flow_review_approve", approved - edited),
-        ("flow_edit_send", edited),
-        ("flow_expiry_nurture", expired),
-        ("flow_expiry_drop", expired),
-        ("flow_send_join_send", sent),
-        ("flow_send_reply", sent),
-        ("flow_reply_conversation", positive),
-        ("flow_reply_none", sent - positive),
-        ("flow_conversation_end", get("meetings")),
-    ];
-    pairs
-        .iter()
-        .map(|(id, v)| (id.to_string(), per(*v).max(0.0)))
-        .collect()
-}
-
 /// A point of the report from its scenario and results.
 pub fn point(
     label: String,
@@ -271,7 +213,7 @@ pub fn point(
     PointReport {
         label,
         values,
-        flows: flows(&metrics, weeks),
+        flows: swimlane::flows(&metrics, weeks),
         metrics,
         n: result.summary.iter().map(|a| a.n).collect(),
         differences: Vec::new(),
@@ -609,12 +551,12 @@ pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8
         .unwrap_or(0)
         .min(input.points.len().saturating_sub(1));
     if let Some(p) = input.points.get(shown) {
-        let volumes = page::volume_labels(p);
+        let volumes = swimlane::volume_labels(p);
         let svg = diagram::svg::to_svg(&layout, Some(&volumes));
         out.push(("charts/swimlane.svg".to_string(), svg.into_bytes()));
         out.push((
             "charts/swimlane.png".to_string(),
-            charts::swimlane_png(&layout, &volumes)?,
+            swimlane::png(&layout, &volumes)?,
         ));
     }
     for c in &charts {
@@ -649,44 +591,4 @@ pub fn metric_rows(p: &PointReport) -> Vec<(&'static str, Vec<MetricRow>)> {
             )
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::{load_embedded, Override};
-
-    /// Every flow of the live swimlane, in every variant of the drawing,
-    /// gets a volume: an id the volumes do not know would silently show none.
-    #[test]
-    fn every_swimlane_flow_has_a_volume() {
-        let stat = Stat {
-            mean: Some(1.0),
-            low: None,
-            high: None,
-        };
-        let volumes = flows(&vec![stat; METRICS.len()], 1.0);
-        let set = |path: &str, value: &str| Override {
-            path: path.into(),
-            value: value.into(),
-        };
-        let variants = [
-            vec![],
-            vec![set("gate.autosend_at_or_above", "0.85")],
-            vec![set("review.on_expire", "\"drop\"")],
-            vec![
-                set("lookup.lane", "\"human\""),
-                set("drafting.lane", "\"human\""),
-            ],
-        ];
-        let mut checked = 0;
-        for overrides in variants {
-            let sc = load_embedded(&overrides).unwrap().scenario;
-            for edge in diagram::layout(&sc).flows {
-                assert!(volumes.contains_key(&edge.id), "{} has no volume", edge.id);
-                checked += 1;
-            }
-        }
-        assert!(checked > 80, "{checked}");
-    }
 }

@@ -89,7 +89,7 @@ pub(crate) trait Plot {
 
 /// A chart that failed to draw or encode: an error of the command, never
 /// an empty picture.
-fn chart_error(file: &str, message: String) -> Error {
+pub(crate) fn chart_error(file: &str, message: String) -> Error {
     Error::Output {
         path: format!("charts/{file}"),
         message: format!("cannot draw the chart: {message}"),
@@ -919,154 +919,8 @@ pub fn tornado(metric_label: &str, base: f64, rows: Vec<Swing>) -> Result<Chart>
     render("sensitivity_tornado", &plot.title.clone(), &plot, None)
 }
 
-/// The swimlane drawn with plotters, for its PNG (the SVG with live
-/// volumes comes from `diagram::svg`).
-struct Swimlane<'a> {
-    layout: &'a crate::diagram::Layout,
-    volumes: &'a std::collections::BTreeMap<String, String>,
-}
-
-impl Plot for Swimlane<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        use crate::diagram::Kind;
-        let p = |x: f64, y: f64| (x as i32, y as i32);
-        root.fill(&WHITE).map_err(err)?;
-        let l = self.layout;
-        let (px, py, pw, ph) = l.pool;
-        let fills = [
-            RGBColor(232, 241, 248),
-            RGBColor(253, 241, 224),
-            RGBColor(238, 247, 239),
-        ];
-        for (i, lane) in l.lanes.iter().enumerate() {
-            let y = py + ph / 3.0 * i as f64;
-            root.draw(&Rectangle::new(
-                [p(px + 30.0, y), p(px + pw, y + ph / 3.0)],
-                fills[i].filled(),
-            ))
-            .map_err(err)?;
-            root.draw(&Rectangle::new(
-                [p(px + 30.0, y), p(px + pw, y + ph / 3.0)],
-                INK.stroke_width(1),
-            ))
-            .map_err(err)?;
-            root.draw(&Text::new(
-                format!("{lane} lane"),
-                p(px + 34.0, y + 8.0),
-                style(15.0),
-            ))
-            .map_err(err)?;
-        }
-        let (qx, qy, qw, qh) = l.providers;
-        root.draw(&Rectangle::new(
-            [p(qx, qy), p(qx + qw, qy + qh)],
-            RGBColor(244, 244, 244).filled(),
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            l.providers_name.clone(),
-            p(qx + qw / 2.0, qy + qh / 2.0),
-            style(16.0).pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
-        for e in l.flows.iter().chain(&l.messages) {
-            let pts: Vec<(i32, i32)> = e.waypoints.iter().map(|(x, y)| p(*x, *y)).collect();
-            root.draw(&PathElement::new(pts, INK.stroke_width(2)))
-                .map_err(err)?;
-            if let Some(&(x, y)) = e.waypoints.last() {
-                root.draw(&Circle::new(p(x, y), 4, INK.filled()))
-                    .map_err(err)?;
-            }
-        }
-        for n in &l.nodes {
-            let (cx, cy) = (n.x + n.w / 2.0, n.y + n.h / 2.0);
-            match n.kind {
-                Kind::Task => {
-                    root.draw(&Rectangle::new(
-                        [p(n.x, n.y), p(n.x + n.w, n.y + n.h)],
-                        WHITE.filled(),
-                    ))
-                    .map_err(err)?;
-                    root.draw(&Rectangle::new(
-                        [p(n.x, n.y), p(n.x + n.w, n.y + n.h)],
-                        INK.stroke_width(2),
-                    ))
-                    .map_err(err)?;
-                }
-                Kind::Gateway => {
-                    let pts = vec![p(cx, n.y), p(n.x + n.w, cy), p(cx, n.y + n.h), p(n.x, cy)];
-                    root.draw(&Polygon::new(pts.clone(), WHITE.filled()))
-                        .map_err(err)?;
-                    let mut closed = pts;
-                    closed.push(p(cx, n.y));
-                    root.draw(&PathElement::new(closed, INK.stroke_width(2)))
-                        .map_err(err)?;
-                }
-                Kind::Start | Kind::End | Kind::Timer => {
-                    let width = if n.kind == Kind::End { 4 } else { 2 };
-                    root.draw(&Circle::new(p(cx, cy), (n.w / 2.0) as i32, WHITE.filled()))
-                        .map_err(err)?;
-                    root.draw(&Circle::new(
-                        p(cx, cy),
-                        (n.w / 2.0) as i32,
-                        INK.stroke_width(width),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-            let label_y = match n.kind {
-                Kind::Task => cy,
-                Kind::Gateway => n.y - 12.0,
-                _ => n.y + n.h + 12.0,
-            };
-            let words: Vec<&str> = n.name.split_whitespace().collect();
-            let lines: Vec<String> = words.chunks(2).map(|c| c.join(" ")).collect();
-            for (i, line) in lines.iter().enumerate() {
-                let dy = (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 14.0;
-                root.draw(&Text::new(
-                    line.clone(),
-                    p(cx, label_y + dy),
-                    style(12.0).pos(Pos::new(HPos::Center, VPos::Center)),
-                ))
-                .map_err(err)?;
-            }
-        }
-        for e in &l.flows {
-            if let Some(v) = self.volumes.get(&e.id) {
-                let seg = e.waypoints.windows(2).max_by(|a, b| {
-                    let len = |w: &[(f64, f64)]| (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs();
-                    len(a).total_cmp(&len(b))
-                });
-                if let Some(w) = seg {
-                    let (x, y) = ((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0 + 12.0);
-                    root.draw(&Text::new(
-                        v.clone(),
-                        p(x, y),
-                        style(13.0)
-                            .color(&PALETTE[0])
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The swimlane as a PNG at the layout's size.
-pub fn swimlane_png(
-    layout: &crate::diagram::Layout,
-    volumes: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<u8>> {
-    ensure_font();
-    let w = (layout.pool.0 + layout.pool.2 + 20.0) as u32;
-    let h = (layout.providers.1 + layout.providers.3 + 20.0) as u32;
-    png((w, h), &Swimlane { layout, volumes }).map_err(|e| chart_error("swimlane.png", e))
-}
-
 /// `plot` drawn on a white bitmap of `size` pixels, encoded as PNG.
-fn png(size: (u32, u32), plot: &impl Plot) -> DrawResult<Vec<u8>> {
+pub(crate) fn png(size: (u32, u32), plot: &impl Plot) -> DrawResult<Vec<u8>> {
     let mut pixels = vec![255u8; (size.0 * size.1 * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();

@@ -65,7 +65,7 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
 }
 
 /// A number as the registry formats it.
-fn fmt(name: &str, v: Option<f64>) -> String {
+pub(crate) fn fmt(name: &str, v: Option<f64>) -> String {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         return "—".to_string();
     };
@@ -165,19 +165,6 @@ fn headline_values(p: &PointReport) -> BTreeMap<&'static str, (String, String)> 
         .collect()
 }
 
-/// Each flow's mean weekly volume as the swimlane writes it (`480 /wk`).
-pub fn volume_labels(p: &PointReport) -> BTreeMap<String, String> {
-    p.flows
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                format!("{} /wk", fmt("leads_arrived", Some(*v)).replace(".0", "")),
-            )
-        })
-        .collect()
-}
-
 /// The page.
 pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> String {
     let shown = input.chosen.unwrap_or(0);
@@ -247,7 +234,7 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
     let _ = writeln!(
         h,
         "<h2>The swimlane, with mean weekly volumes</h2>\n<figure class=\"swimlane\">{}<figcaption>Agent, human and system lanes; the gate with its thresholds, the nurture path, the review; external data providers outside the pool. Each flow shows its mean volume per week in the measured window.</figcaption></figure>",
-        to_svg(layout, Some(&volume_labels(point)))
+        to_svg(layout, Some(&super::swimlane::volume_labels(point)))
     );
     h.push_str("<h2>Charts</h2>\n");
     for c in charts {
@@ -361,7 +348,7 @@ fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
         .iter()
         .map(|p| IslandPoint {
             feasible: p.feasible,
-            flows: volume_labels(p),
+            flows: super::swimlane::volume_labels(p),
             headline: headline_values(p),
             label: &p.label,
             warnings: &p.warnings,

@@ -145,3 +145,17 @@ fn readme_metric_glossary_is_the_registry() {
         "README.md's metric glossary is stale: run scripts/metric-glossary.sh"
     );
 }
+
+/// The example of docs/MODEL.md section 9 is a scenario the binary accepts
+/// (the scenarios bench times it; a spec example that fails `check` is a
+/// spec out of step with the code).
+#[test]
+fn the_spec_example_of_section_9_is_a_valid_scenario() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("docs/MODEL.md")).unwrap();
+    let example = salesim::library::spec_example(&spec).expect("a TOML block in section 9");
+    assert!(example.contains("[gate]"), "{example}");
+    let loaded = salesim::scenario::load_text(example, "model-section-9", root, &[])
+        .unwrap_or_else(|e| panic!("docs/MODEL.md section 9: {e}"));
+    assert!(loaded.scenario.email.follow_ups > 0);
+}
