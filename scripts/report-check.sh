@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Opens salesim's HTML report in a real browser: installs Debian's chromium
-# when missing, writes the report of a canonical run, of a threshold sweep
-# and of `salesim fit` on the shipped HubSpot example, takes screenshots
-# (kept in target/report-check/ to look at), and checks that every chart
-# rendered (an inline SVG with content per chart),
-# that the page is not blank, and that moving the sweep's control (the
-# page reads #point=N) changes the headline numbers.
+# Opens salesim's HTML reports in a real browser: installs Debian's chromium
+# when missing, writes the reports of a canonical run, of a threshold sweep,
+# of a comparison, of a sensitivity analysis and of `salesim fit` on the
+# shipped HubSpot example, takes screenshots (kept in target/report-check/
+# to look at), and proves in the browser (scripts/report_check.py):
+#  * every chart rendered (an inline SVG with content per chart), the page
+#    is not blank;
+#  * no two text boxes overlap on any page (bounding boxes from the DOM);
+#  * moving the sweep's control (the page reads #point=N) moves every chart
+#    and the swimlane: each differs from point 0's and is, element by
+#    element, the SVG written for that point, its PNG link that point's PNG;
+#  * the comparison leads with the paired differences, the sensitivity
+#    page's headline names its base and its tornado's settings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null; then
@@ -25,10 +31,14 @@ browser() {
     --user-data-dir="$profile" "$@" 2>/dev/null
 }
 
-echo "== salesim run and sweep with their reports"
+echo "== salesim run, sweep, compare and sensitivity with their reports"
 ./target/release/salesim run -r 5 --quiet --out "$work/run" > /dev/null
 ./target/release/salesim sweep --set gate.nurture_below=0.2:0.8:0.1 -r 5 \
   --objective meetings --constraint 'low_fit_sent<=100' --quiet --out "$work/sweep" > /dev/null
+./target/release/salesim compare scenarios/canonical.toml scenarios/ai-sdr-autonomous.toml -r 5 \
+  --quiet --out "$work/compare" > /dev/null
+./target/release/salesim sensitivity -r 3 --metric meetings --set run.horizon=12w \
+  --quiet --out "$work/sensitivity" > /dev/null
 
 check_page() {
   local name=$1 dir=$2
@@ -47,9 +57,39 @@ check_page() {
   size=$(stat -c %s "$shots/$name.png")
   [ "$size" -gt 100000 ] || { echo "$name: the screenshot is blank ($size bytes)"; exit 1; }
   echo "$name: $charts charts (the swimlane among them) rendered; screenshot $shots/$name.png ($size bytes)"
+  no_overlaps "$name" "$dir" ""
+}
+# No two text boxes of the page (opened at `#fragment`) overlap, measured by
+# the browser after its fonts load.
+no_overlaps() {
+  local name=$1 dir=$2 fragment=$3
+  python3 scripts/report_check.py inject "$dir/index.html" "$dir/check.html"
+  browser --dump-dom --window-size=1280,4000 --virtual-time-budget=10000 \
+    "file://$dir/check.html$fragment" > "$work/$name-measured.dom"
+  rm -f "$dir/check.html"
+  python3 scripts/report_check.py overlaps "$work/$name-measured.dom" "$name$fragment"
 }
 check_page run "$work/run"
 check_page sweep "$work/sweep"
+check_page compare "$work/compare"
+check_page sensitivity "$work/sensitivity"
+
+echo "== the comparison leads with its paired differences"
+grep -q 'paired differences (common random numbers)' "$work/compare.dom" ||
+  { echo "compare: no paired differences in the headline"; exit 1; }
+grep -q 'id="chart-compare_differences"' "$work/compare.dom" ||
+  { echo "compare: no forest plot of the differences"; exit 1; }
+grep -q '<th>difference (paired) \[95% CI\]</th>' "$work/compare.dom" ||
+  { echo "compare: the metric table has no differences"; exit 1; }
+echo "compare: the headline and the table show the paired differences, with the forest plot"
+
+echo "== the sensitivity page names its base and its settings"
+grep -q 'id="headline-title">Headline: the base scenario<' "$work/sensitivity.dom" ||
+  { echo "sensitivity: wrong headline"; exit 1; }
+grep -q '<h3>What moves Meetings booked' "$work/sensitivity.dom" ||
+  { echo "sensitivity: no ranking of what moves the metric"; exit 1; }
+! grep -q 'parameter=base' "$work/sensitivity.dom" || { echo "sensitivity: a raw point label"; exit 1; }
+echo "sensitivity: headline, ranking with low and high settings"
 
 echo "== salesim fit on the shipped HubSpot example, and its report"
 ./target/release/salesim fit scenarios/data/hubspot-export.csv --map scenarios/data/hubspot-map.toml \
@@ -70,14 +110,20 @@ with_density=$(grep -l '<polyline' "$work/fit"/charts/duration_*.svg | wc -l)
   { echo "fit: $with_density of $histograms histograms have a fitted density"; exit 1; }
 echo "fit: $histograms histograms with their fitted density, the reproduction verdict: pass"
 
-echo "== moving the sweep's control changes the headline"
-headline() {
-  browser --dump-dom "file://$work/sweep/index.html#point=$1" |
-    grep -o 'id="headline-emails_sent">[^<]*<' | head -1
-}
-first=$(headline 0)
-last=$(headline 6)
-echo "point 0: $first; point 6: $last"
-[ -n "$first" ] && [ "$first" != "$last" ] || { echo "the control did not change the headline"; exit 1; }
-browser --screenshot="$shots/sweep-point-6.png" --window-size=1280,2000 "file://$work/sweep/index.html#point=6"
+echo "== moving the sweep's control moves every chart, the swimlane and the headline"
+last=$(($(ls -d "$work/sweep"/charts/point-* | wc -l) - 1))
+for k in 0 3 "$last"; do
+  browser --dump-dom --window-size=1280,4000 "file://$work/sweep/index.html#point=$k" > "$work/sweep-$k.dom"
+  if [ "$k" = 0 ]; then
+    python3 scripts/report_check.py point "$work/sweep-$k.dom" "$work/sweep" "$k"
+  else
+    python3 scripts/report_check.py point "$work/sweep-$k.dom" "$work/sweep" "$k" "$work/sweep-0.dom"
+  fi
+  no_overlaps "sweep" "$work/sweep" "#point=$k"
+done
+headline() { grep -o 'id="value-emails_sent">[^<]*<' "$work/sweep-$1.dom" | head -1; }
+echo "point 0: $(headline 0); point $last: $(headline "$last")"
+[ -n "$(headline 0)" ] && [ "$(headline 0)" != "$(headline "$last")" ] ||
+  { echo "the control did not change the headline"; exit 1; }
+browser --screenshot="$shots/sweep-point-$last.png" --window-size=1280,4000 "file://$work/sweep/index.html#point=$last"
 echo "report check passed"

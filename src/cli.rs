@@ -264,8 +264,23 @@ fn report(args: &ReportArgs) -> Result<()> {
     let input: crate::report::ReportInput = serde_json::from_slice(&bytes)
         .map_err(|e| Error::Usage(format!("{}: {e}", json_path.display())))?;
     let base = scenario::load_file(&args.dir.join("scenario.toml"), &[])?;
-    let written =
-        output::files::write_files(&args.dir, &crate::report::files(&input, &base.scenario)?)?;
+    // An experiment's points are rebuilt from its plan (a sweep's swimlane
+    // follows each point's scenario); a plain run has only the base.
+    let plan_path = args.dir.join(crate::output::store::PLAN_FILE);
+    let design = match output::files::read_optional(&plan_path) {
+        Some(bytes) => Some(
+            crate::output::store::PlanRecord::decode(&bytes, &plan_path.display().to_string())?
+                .design(&plan_path)?,
+        ),
+        None => None,
+    };
+    let scenarios: Vec<&scenario::Scenario> = match &design {
+        Some(d) => d.plan.points.iter().map(|p| &p.scenario).collect(),
+        None => vec![&base.scenario],
+    };
+    let files = crate::report::files(&input, &scenarios)?;
+    let stale = output::files::stale_charts(&args.dir, &files);
+    let written = output::files::commit(&args.dir, &files, Vec::new(), &stale)?;
     eprintln!(
         "wrote {} report files to {}",
         written.len(),

@@ -92,6 +92,10 @@ pub struct PointReport {
     pub differences: Vec<Stat>,
     /// Reps x weeks of the measured window, for per-rep-week figures.
     pub rep_weeks: f64,
+    /// Weeks of the measured window, for per-week figures (0 in a folder
+    /// written before the report said so: the weekly series' length then).
+    #[serde(default)]
+    pub weeks: f64,
     /// Working hours of one rep in a week.
     pub rep_week_hours: f64,
     /// Per weekly column: the mean, lowest and highest over replications,
@@ -218,6 +222,7 @@ pub fn point(
         n: result.summary.iter().map(|a| a.n).collect(),
         differences: Vec::new(),
         rep_weeks: f64::from(sc.reps.count) * weeks,
+        weeks,
         rep_week_hours: sc.reps.calendar.working_per_week() / 3600.0,
         weekly,
         feasible,
@@ -354,14 +359,21 @@ fn weekly_series(p: &PointReport) -> Vec<Series> {
     .collect()
 }
 
-/// The charts of a report.
-pub fn charts(input: &ReportInput) -> Result<Vec<Chart>> {
+/// The point a report shows first: a sweep's chosen point, else the first.
+pub fn first_shown(input: &ReportInput) -> usize {
+    input
+        .chosen
+        .unwrap_or(0)
+        .min(input.points.len().saturating_sub(1))
+}
+
+/// The charts of a report showing point `shown` (a run's only point, a
+/// sweep's point, a sensitivity's base); a comparison shows all its points.
+pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
+    let shown_index = shown;
     let shown: Vec<&PointReport> = match input.kind {
         Kind::Compare => input.points.iter().collect(),
-        _ => {
-            let i = input.chosen.unwrap_or(0);
-            input.points.get(i).into_iter().collect()
-        }
+        _ => input.points.get(shown).into_iter().collect(),
     };
     let mut out = Vec::new();
     let panels = shown
@@ -387,7 +399,7 @@ pub fn charts(input: &ReportInput) -> Result<Vec<Chart>> {
         unit,
     )?);
     if input.kind == Kind::Sweep && !input.params.is_empty() {
-        out.extend(sweep_charts(input)?);
+        out.extend(sweep_charts(input, shown_index)?);
     }
     if let Some(first) = shown.first() {
         let bands: Vec<(String, f64)> = ["< 1 h", "1-8 h", "8-24 h", "1-3 d", "> 3 d"]
@@ -457,7 +469,7 @@ pub(crate) fn varying(input: &ReportInput) -> Vec<usize> {
         .collect()
 }
 
-fn sweep_charts(input: &ReportInput) -> Result<Vec<Chart>> {
+fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
     let varying = varying(input);
     let numeric = |i: usize| -> Option<Vec<f64>> {
@@ -535,39 +547,126 @@ fn sweep_charts(input: &ReportInput) -> Result<Vec<Chart>> {
     Ok(out)
 }
 
-/// Every file of the report: `report.json`, `charts/<name>.svg` and `.png`,
-/// `index.html` and the workbook `results.xlsx`, as (relative path, bytes). A chart that cannot be drawn
-/// is an error, never an empty picture.
-pub fn files(input: &ReportInput, base: &Scenario) -> Result<Vec<(String, Vec<u8>)>> {
-    let charts = charts(input)?;
-    let layout = diagram::layout(base);
+/// A sweep draws its charts and swimlane once per point up to this many
+/// points; a larger sweep draws this many, evenly spread, the chosen point
+/// among them (docs/MODEL.md section 11).
+pub const MAX_DRAWN_POINTS: usize = 50;
+
+/// The points a report draws: every point, or for a sweep of more than
+/// [`MAX_DRAWN_POINTS`], that many evenly spread with the first shown one.
+pub fn drawn_points(input: &ReportInput) -> Vec<usize> {
+    let n = input.points.len();
+    if input.kind != Kind::Sweep {
+        return vec![first_shown(input)];
+    }
+    if n <= MAX_DRAWN_POINTS {
+        return (0..n).collect();
+    }
+    let mut drawn: Vec<usize> = (0..MAX_DRAWN_POINTS)
+        .map(|k| k * (n - 1) / (MAX_DRAWN_POINTS - 1))
+        .collect();
+    let chosen = first_shown(input);
+    if !drawn.contains(&chosen) {
+        // Replace the nearest drawn point, keeping the ends.
+        let nearest = (1..drawn.len() - 1)
+            .min_by_key(|&k| drawn[k].abs_diff(chosen))
+            .unwrap_or(1);
+        drawn[nearest] = chosen;
+        drawn.sort_unstable();
+    }
+    drawn
+}
+
+/// What the page shows of one drawn point: its charts and its swimlane.
+#[derive(Debug, Clone)]
+pub struct View {
+    /// The point's number.
+    pub point: usize,
+    /// Its charts.
+    pub charts: Vec<Chart>,
+    /// Its swimlane with its volumes and conditions, as SVG.
+    pub swimlane: String,
+    /// The same swimlane as PNG.
+    pub swimlane_png: Vec<u8>,
+}
+
+/// The views of every drawn point.
+fn views(input: &ReportInput, scenarios: &[&Scenario]) -> Result<Vec<View>> {
+    drawn_points(input)
+        .into_iter()
+        .filter_map(|k| input.points.get(k).map(|p| (k, p)))
+        .map(|(k, p)| {
+            // A point's own scenario draws its swimlane (a sweep's
+            // threshold moves the gate's condition); a run has one.
+            let sc = scenarios.get(k).or(scenarios.first());
+            let layout = sc.map(|sc| diagram::layout(sc));
+            let volumes = swimlane::volume_labels(p);
+            let (svg, png) = match &layout {
+                Some(l) => (
+                    diagram::svg::to_svg(l, Some(&volumes)),
+                    swimlane::png(l, &volumes)?,
+                ),
+                None => (String::new(), Vec::new()),
+            };
+            Ok(View {
+                point: k,
+                charts: charts(input, k)?,
+                swimlane: svg,
+                swimlane_png: png,
+            })
+        })
+        .collect()
+}
+
+/// The folder a point's charts go to in a sweep (`charts/point-3`).
+pub fn point_folder(k: usize) -> String {
+    format!("charts/point-{k}")
+}
+
+/// Every file of the report: `report.json`, `charts/<name>.svg` and `.png`
+/// (for a sweep the chosen point's, and every drawn point's in
+/// `charts/point-<k>/`), `index.html` and the workbook `results.xlsx`, as
+/// (relative path, bytes). `scenarios` holds each point's scenario (one
+/// scenario stands for every point). A chart that cannot be drawn is an
+/// error, never an empty picture.
+pub fn files(input: &ReportInput, scenarios: &[&Scenario]) -> Result<Vec<(String, Vec<u8>)>> {
+    let views = views(input, scenarios)?;
+    let shown = first_shown(input);
+    let first = views
+        .iter()
+        .find(|v| v.point == shown)
+        .expect("the first shown point is always drawn");
     let mut out = Vec::new();
     let mut json = serde_json::to_vec_pretty(input).expect("plain numbers always serialise");
     json.push(b'\n');
     out.push(("report.json".to_string(), json));
-    // The live swimlane of the shown point, as its own SVG file too.
-    let shown = input
-        .chosen
-        .unwrap_or(0)
-        .min(input.points.len().saturating_sub(1));
-    if let Some(p) = input.points.get(shown) {
-        let volumes = swimlane::volume_labels(p);
-        let svg = diagram::svg::to_svg(&layout, Some(&volumes));
-        out.push(("charts/swimlane.svg".to_string(), svg.into_bytes()));
-        out.push((
-            "charts/swimlane.png".to_string(),
-            swimlane::png(&layout, &volumes)?,
-        ));
-    }
-    for c in &charts {
-        out.push((format!("charts/{}.svg", c.name), c.svg.clone().into_bytes()));
-        out.push((format!("charts/{}.png", c.name), c.png.clone()));
+    let mut push_view = |folder: &str, v: &View| {
+        if !v.swimlane.is_empty() {
+            out.push((
+                format!("{folder}/swimlane.svg"),
+                v.swimlane.clone().into_bytes(),
+            ));
+            out.push((format!("{folder}/swimlane.png"), v.swimlane_png.clone()));
+        }
+        for c in &v.charts {
+            out.push((
+                format!("{folder}/{}.svg", c.name),
+                c.svg.clone().into_bytes(),
+            ));
+            out.push((format!("{folder}/{}.png", c.name), c.png.clone()));
+        }
+    };
+    push_view("charts", first);
+    if input.kind == Kind::Sweep {
+        for v in &views {
+            push_view(&point_folder(v.point), v);
+        }
     }
     out.push((workbook::FILE.to_string(), workbook::workbook(input)?));
     // The page last (the page's tests read it there).
     out.push((
         "index.html".to_string(),
-        page::index_html(input, &charts, &layout).into_bytes(),
+        page::index_html(input, &views).into_bytes(),
     ));
     Ok(out)
 }

@@ -343,7 +343,9 @@ pub(super) fn finish(
     let e = Experiment::new(design, results);
     let mut files = e.files(out)?;
     let report = crate::report::of(&e);
-    files.extend(crate::report::files(&report, &design.base.scenario)?);
+    let scenarios: Vec<&crate::scenario::Scenario> =
+        design.plan.points.iter().map(|p| &p.scenario).collect();
+    files.extend(crate::report::files(&report, &scenarios)?);
     let (streamed, rows) = match executed.events {
         Some(events) => events.close()?,
         None => (Vec::new(), 0),
@@ -358,7 +360,8 @@ pub(super) fn finish(
     if design.kind != Kind::Run {
         keep.extend([store::PLAN_FILE, store::JOBS_DIR]);
     }
-    let stale = files::stale_entries(out, &keep);
+    let mut stale = files::stale_entries(out, &keep);
+    stale.extend(files::stale_charts(out, &files));
     files::commit(out, &files, streamed, &stale)?;
     if let (Some(path), false) = (log, quiet) {
         eprintln!("wrote the event log ({rows} rows) to {}", path.display());

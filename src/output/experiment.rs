@@ -123,6 +123,13 @@ impl<'a> Experiment<'a> {
         match self.kind() {
             Kind::Run | Kind::Compare => point.scenario.name.clone(),
             _ if point.values.is_empty() => "base".to_string(),
+            // A sensitivity's points: the base, or one parameter moved
+            // (`review.edit_probability low (0.16)`).
+            Kind::Sensitivity => match point.values.as_slice() {
+                [p, ..] if p.to_string() == "base" => "base scenario".to_string(),
+                [p, s, v] => format!("{p} {s} ({v})"),
+                _ => "base scenario".to_string(),
+            },
             _ => self
                 .params()
                 .iter()

@@ -453,6 +453,38 @@ pub fn stale_entries(dir: &Path, keep: &[&str]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The files and folders under `dir/charts` that `files` (paths relative
+/// to `dir`) does not rewrite: an earlier report's charts (a sweep's point
+/// folders beyond this one's points, a chart this report does not draw), so
+/// a folder never shows another run's picture beside this one's.
+pub fn stale_charts(dir: &Path, files: &[(String, Vec<u8>)]) -> Vec<PathBuf> {
+    let written: std::collections::BTreeSet<&str> =
+        files.iter().map(|(name, _)| name.as_str()).collect();
+    let mut stale = Vec::new();
+    let mut walk = vec![(dir.join("charts"), "charts".to_string())];
+    while let Some((path, rel)) = walk.pop() {
+        let Ok(entries) = fs::read_dir(&path) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let (full, rel) = (entry.path(), format!("{rel}/{name}"));
+            if full.is_dir() {
+                let prefix = format!("{rel}/");
+                if written.iter().any(|w| w.starts_with(&prefix)) {
+                    walk.push((full, rel));
+                } else {
+                    stale.push(full);
+                }
+            } else if !written.contains(rel.as_str()) {
+                stale.push(full);
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
 /// Removes `entries` (files and folders) under the write lock.
 pub fn remove_entries(entries: &[PathBuf]) -> Result<()> {
     commit_paths(&[], Vec::new(), entries).map(|_| ())

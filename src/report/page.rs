@@ -2,43 +2,78 @@
 //! nothing fetched) with the scenario, the headline numbers with their CIs
 //! and what they mean, every chart, the live swimlane, the full metric table
 //! and the parameters with their sources. A sweep gets a control that moves
-//! through the points; with scripts off the page shows the chosen point.
+//! through the points, every chart and the swimlane with it (each drawn
+//! point's charts are in the page); with scripts off the page shows the
+//! chosen point. A comparison leads with the paired differences, a
+//! sensitivity with what moves its metric most.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::charts::Chart;
 use super::font::{FONT, FONT_BYTES};
-use super::{metric_rows, stat, PointReport, ReportInput, Stat};
+use super::{metric_rows, point_folder, stat, PointReport, ReportInput, Stat, View};
 use crate::diagram::bpmn::escape;
-use crate::diagram::{svg::to_svg, Layout};
 use crate::experiment::Kind;
 use crate::metrics::{metric, Format};
 
-/// The headline metrics and what each tells a planner.
-pub const HEADLINES: [(&str, &str); 6] = [
+/// How a headline card states its number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Basis {
+    /// The metric as it is, with this phrase for its unit
+    /// (`hours per rep-week`).
+    AsIs(&'static str),
+    /// A count over the measured weeks shown per week, its total beside it;
+    /// the phrase names what is counted (`meetings`).
+    PerWeek(&'static str),
+}
+
+/// The headline cards: metric, how the card states it, and what it tells a
+/// planner.
+pub const CARDS: [(&str, Basis, &str); 9] = [
     (
         "hours_saved_per_rep_week",
-        "Hours each rep gets back per week on outbound preparation, against doing the same leads by hand.",
+        Basis::AsIs("hours per rep-week"),
+        "Hours each rep gets back per week on outbound preparation, against the same leads prepared by hand.",
     ),
     (
-        "nurture_share",
-        "The share of reachable leads the gate sends to the automated nurture sequence instead of outreach.",
+        "meetings",
+        Basis::PerWeek("meetings"),
+        "Meetings booked by the team: what the outbound pipeline is for.",
+    ),
+    (
+        "meetings_per_rep_month",
+        Basis::AsIs("meetings per rep-month"),
+        "Meetings each rep books in a month: the figure a sales leader sets quotas in.",
+    ),
+    (
+        "reply_rate",
+        Basis::AsIs("of leads emailed (not bounced) reply, over the whole sequence"),
+        "How often a lead answers the first email or a follow-up.",
     ),
     (
         "emails_sent",
-        "Outreach emails sent in the measured weeks; every one is irreversible.",
+        Basis::PerWeek("emails (first emails and follow-ups)"),
+        "Outreach emails sent; every one is irreversible.",
+    ),
+    (
+        "nurture_share",
+        Basis::AsIs("of reachable leads go to nurture"),
+        "The share of reachable leads the gate sends to the automated nurture sequence instead of outreach.",
     ),
     (
         "review_wait_mean_h",
-        "How long a draft waits for a rep's review, in calendar hours (nights and weekends count).",
+        Basis::AsIs("hours a draft waits for review, mean (calendar hours: nights and weekends count)"),
+        "How long a draft waits at the gate for a rep.",
     ),
     (
         "low_fit_sent",
+        Basis::PerWeek("emails to leads that do not fit"),
         "Irreversible sends to leads that do not fit: the cost of a permissive gate or of autonomy.",
     ),
     (
         "good_fit_to_nurture",
+        Basis::PerWeek("good-fit leads sent to nurture"),
         "Good leads the gate sent to nurture instead of a rep: the cost of a strict gate.",
     ),
 ];
@@ -94,21 +129,23 @@ h1 { margin-bottom: 4px; } h2 { margin-top: 40px; border-bottom: 2px solid #0072
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(240px, 1fr)); gap: 14px; margin-top: 16px; }
 .card { border: 1px solid #ddd; border-radius: 8px; padding: 12px 14px; background: #fafcff; }
 .card .value { font-size: 28px; font-weight: bold; color: #0072B2; }
-.card .unit, .card .ci { color: #555; font-size: 13px; }
+.card .unit, .card .ci, .card .total { color: #555; font-size: 13px; }
 .card p { margin: 6px 0 0; font-size: 14px; }
+.card.clear { border-color: #0072B2; border-width: 2px; }
 figure { margin: 24px 0; } figure .chart { position: relative; }
 figure svg { width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 14px; }
-.marker { position: absolute; top: 6%; bottom: 8%; width: 3px; background: #D55E00; opacity: 0.8; pointer-events: none; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin-top: 8px; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: 4px 8px; text-align: left; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
 tr.section th { background: #f2f5f8; }
 .assumed { color: #a15c00; font-weight: bold; }
+.cli { color: #6a3d9a; font-weight: bold; }
 .warning { padding: 10px 14px; border-left: 5px solid #D55E00; background: #fff1e8; font-weight: bold; }
-#control { margin: 18px 0; padding: 12px; border: 1px solid #ccc; border-radius: 8px; background: #fff8ee; }
+#control { margin: 18px 0; padding: 12px; border: 1px solid #ccc; border-radius: 8px; background: #fff8ee; position: sticky; top: 0; z-index: 2; }
 #control input { width: 100%; }
-.swimlane svg { width: 100%; height: auto; }
+.swimlane .chart { overflow-x: auto; }
+.swimlane svg { width: 100%; min-width: 1050px; height: auto; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   #control, .downloads { display: none !important; }
@@ -117,58 +154,312 @@ tr.section th { background: #f2f5f8; }
 }
 ";
 
+/// The sweep control: moves every chart, the swimlane and the headline to
+/// the chosen point. Each drawn point's charts wait in a `<template>`; the
+/// page's first point is kept as it was drawn.
 const SCRIPT: &str = "
 (function () {
   var data = JSON.parse(document.getElementById('points').textContent);
   var control = document.getElementById('control');
   var slider = document.getElementById('point');
   control.hidden = false;
+  var figures = document.querySelectorAll('figure[data-chart]');
+  var first = {};
+  figures.forEach(function (f) {
+    first[f.getAttribute('data-chart')] = { html: f.querySelector('.chart').innerHTML, title: f.querySelector('.title').textContent };
+  });
+  function view(k) {
+    if (k === data.first) { return first; }
+    var t = document.getElementById('view-' + k);
+    var out = {};
+    t.content.querySelectorAll('[data-chart]').forEach(function (c) {
+      out[c.getAttribute('data-chart')] = { html: c.innerHTML, title: c.getAttribute('data-title') };
+    });
+    return out;
+  }
   function show(i) {
     var p = data.points[i];
-    document.getElementById('point-label').textContent = p.label + (p.feasible ? '' : ' (fails a constraint)') + (i === data.chosen ? ' (chosen)' : '');
+    document.getElementById('point-label').textContent = p.label + (p.feasible ? '' : ' (fails a constraint)') + (p.point === data.chosen ? ' (chosen)' : '');
     document.getElementById('headline-title').textContent = 'Headline: ' + p.label;
     var warning = document.getElementById('warning');
     warning.textContent = p.warnings.join(' ');
     warning.hidden = p.warnings.length === 0;
     Object.keys(p.headline).forEach(function (k) {
-      var el = document.getElementById('headline-' + k);
-      if (el) { el.textContent = p.headline[k][0]; }
-      var ci = document.getElementById('ci-' + k);
-      if (ci) { ci.textContent = p.headline[k][1]; }
+      var v = p.headline[k];
+      ['value', 'ci', 'total'].forEach(function (part, j) {
+        var el = document.getElementById(part + '-' + k);
+        if (el) { el.textContent = v[j]; }
+      });
     });
-    document.querySelectorAll('[data-flow]').forEach(function (el) {
-      var v = p.flows[el.getAttribute('data-flow')];
-      if (v !== undefined) { el.textContent = v; }
+    var charts = view(p.point);
+    figures.forEach(function (f) {
+      var name = f.getAttribute('data-chart');
+      var c = charts[name];
+      f.hidden = !c;
+      if (!c) { return; }
+      f.querySelector('.chart').innerHTML = c.html;
+      f.querySelector('.title').textContent = c.title;
+      f.querySelectorAll('a[data-ext]').forEach(function (a) {
+        a.setAttribute('href', 'charts/point-' + p.point + '/' + name + '.' + a.getAttribute('data-ext'));
+      });
     });
-    document.querySelectorAll('.marker').forEach(function (m) {
-      var x = data.x[i];
-      var left = data.map.pixels[0] + (x - data.map.data[0]) / (data.map.data[1] - data.map.data[0]) * (data.map.pixels[1] - data.map.pixels[0]);
-      m.style.left = (100 * left / 1600) + '%';
-      m.hidden = false;
-    });
+    document.body.setAttribute('data-point', p.point);
   }
   slider.addEventListener('input', function () { show(parseInt(slider.value, 10)); });
   var m = /point=(\\d+)/.exec(window.location.hash);
-  var start = m ? Math.min(parseInt(m[1], 10), data.points.length - 1) : parseInt(slider.value, 10);
+  var start = parseInt(slider.value, 10);
+  if (m) {
+    var wanted = parseInt(m[1], 10);
+    start = 0;
+    data.points.forEach(function (p, i) {
+      if (Math.abs(p.point - wanted) < Math.abs(data.points[start].point - wanted)) { start = i; }
+    });
+  }
   slider.value = start;
   show(start);
 })();
 ";
 
-fn headline_values(p: &PointReport) -> BTreeMap<&'static str, (String, String)> {
-    HEADLINES
+/// A card's number, its CI and its total line, as the card writes them.
+fn card_values(p: &PointReport, name: &str, basis: Basis) -> (String, String, String) {
+    let s = stat(p, name);
+    match basis {
+        Basis::AsIs(_) => {
+            let share = metric(name).is_some_and(|m| m.format == Format::Share);
+            let f = |v: Option<f64>| {
+                if share {
+                    v.filter(|v| v.is_finite())
+                        .map_or_else(|| "—".to_string(), |v| format!("{:.1}%", 100.0 * v))
+                } else {
+                    fmt(name, v)
+                }
+            };
+            let ci = match (s.low, s.high, s.mean) {
+                (Some(l), Some(h), Some(_)) => format!("95% CI [{}, {}]", f(Some(l)), f(Some(h))),
+                _ => String::new(),
+            };
+            (f(s.mean), ci, String::new())
+        }
+        Basis::PerWeek(_) => {
+            let weeks = weeks_of(p);
+            let per = |v: Option<f64>| v.map(|v| v / weeks);
+            let one = |v: Option<f64>| per_week_fmt(per(v));
+            let ci = match (s.low, s.high, s.mean) {
+                (Some(l), Some(h), Some(_)) => {
+                    format!("95% CI [{}, {}]", one(Some(l)), one(Some(h)))
+                }
+                _ => String::new(),
+            };
+            let total = format!(
+                "{} in total over the {} measured weeks",
+                fmt(name, s.mean),
+                fmt_weeks(weeks)
+            );
+            (one(s.mean), ci, total)
+        }
+    }
+}
+
+/// A per-week figure: one decimal below 100, whole numbers above.
+fn per_week_fmt(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        None => "—".to_string(),
+        Some(v) if v.abs() >= 100.0 => crate::output::table::group_thousands(&format!("{v:.0}")),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+fn fmt_weeks(w: f64) -> String {
+    if (w - w.round()).abs() < 1e-9 {
+        format!("{w:.0}")
+    } else {
+        format!("{w:.1}")
+    }
+}
+
+/// Weeks of a point's measured window.
+fn weeks_of(p: &PointReport) -> f64 {
+    if p.weeks > 0.0 {
+        p.weeks
+    } else {
+        p.weekly.first().map_or(1.0, |w| w.len().max(1) as f64)
+    }
+}
+
+/// The unit phrase of a card (per week: "<what> per week").
+fn basis_phrase(basis: Basis) -> String {
+    match basis {
+        Basis::AsIs(unit) => unit.to_string(),
+        Basis::PerWeek(what) => format!("{what} per week"),
+    }
+}
+
+fn headline_values(p: &PointReport) -> BTreeMap<&'static str, (String, String, String)> {
+    CARDS
         .iter()
-        .map(|(name, _)| {
-            let s = stat(p, name);
-            (*name, (fmt(name, s.mean), ci(name, &s)))
-        })
+        .map(|(name, basis, _)| (*name, card_values(p, name, *basis)))
         .collect()
 }
 
-/// The page.
-pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> String {
-    let shown = input.chosen.unwrap_or(0);
-    let point = &input.points[shown.min(input.points.len().saturating_sub(1))];
+/// The headline cards of one point.
+fn cards(h: &mut String, p: &PointReport) {
+    h.push_str("<div class=\"cards\">\n");
+    for (name, basis, sentence) in CARDS {
+        let (value, ci, total) = card_values(p, name, basis);
+        let label = metric(name).map_or(name, |m| m.label);
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div>{}</div><div class=\"value\" id=\"value-{name}\">{value}</div><div class=\"unit\">{}</div><div class=\"ci\" id=\"ci-{name}\">{ci}</div><div class=\"total\" id=\"total-{name}\">{}</div><p>{}</p></div>",
+            escape(label),
+            escape(&basis_phrase(basis)),
+            escape(&total),
+            escape(sentence)
+        );
+    }
+    h.push_str("</div>\n");
+}
+
+/// A signed number: `+1.2`, `−0.6` (a true minus sign), `0`.
+fn signed(v: f64, decimals: usize) -> String {
+    let text = crate::output::table::group_thousands(&format!("{:.decimals$}", v.abs()));
+    if text.chars().all(|c| c == '0' || c == '.' || c == ',') {
+        text
+    } else if v < 0.0 {
+        format!("\u{2212}{text}")
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// The headline of a comparison: for each scenario after the first, the
+/// paired difference from the first in every card's metric, with its CI,
+/// both scenarios' own values beside it.
+fn difference_cards(h: &mut String, input: &ReportInput) {
+    let Some(base) = input.points.first() else {
+        return;
+    };
+    for q in input.points.iter().skip(1) {
+        let _ = writeln!(
+            h,
+            "<h3>{} minus {}: paired differences (common random numbers)</h3>\n<div class=\"cards\">",
+            escape(&q.label),
+            escape(&base.label)
+        );
+        for (name, basis, _) in CARDS {
+            let Some(i) = crate::metrics::metric_index(name) else {
+                continue;
+            };
+            let Some(d) = q.differences.get(i) else {
+                continue;
+            };
+            let share = metric(name).is_some_and(|m| m.format == Format::Share);
+            let (scale, decimals, unit) = match basis {
+                Basis::PerWeek(what) => (1.0 / weeks_of(q), 1, format!("{what} per week")),
+                Basis::AsIs(_) if share => (100.0, 1, "percentage points".to_string()),
+                Basis::AsIs(unit) => (1.0, 2, unit.to_string()),
+            };
+            let text =
+                |v: Option<f64>| v.map_or("—".to_string(), |v| signed(v * scale, decimals));
+            let clear = matches!((d.low, d.high), (Some(l), Some(hi)) if l > 0.0 || hi < 0.0);
+            let ci = match (d.low, d.high) {
+                (Some(l), Some(hi)) => format!(
+                    "95% CI [{}, {}]{}",
+                    text(Some(l)),
+                    text(Some(hi)),
+                    if clear {
+                        ": excludes 0"
+                    } else {
+                        ": includes 0"
+                    }
+                ),
+                _ => String::new(),
+            };
+            let (a, _, _) = card_values(base, name, basis);
+            let (b, _, _) = card_values(q, name, basis);
+            let _ = writeln!(
+                h,
+                "<div class=\"card{}\"><div>{}</div><div class=\"value\">{}</div><div class=\"unit\">{}</div><div class=\"ci\">{}</div><p>{}: {a}; {}: {b}</p></div>",
+                if clear { " clear" } else { "" },
+                escape(metric(name).map_or(name, |m| m.label)),
+                text(d.mean),
+                escape(&unit),
+                escape(&ci),
+                escape(&base.label),
+                escape(&q.label)
+            );
+        }
+        h.push_str("</div>\n");
+    }
+}
+
+/// The headline of a sensitivity analysis: what moves its metric most.
+fn sensitivity_headline(h: &mut String, input: &ReportInput) {
+    let Some((name, swings)) = &input.sensitivity else {
+        return;
+    };
+    let label = metric(name).map_or(name.clone(), |m| m.axis_label());
+    let base = input.points.first().and_then(|p| stat(p, name).mean);
+    let _ = writeln!(
+        h,
+        "<h3>What moves {} most</h3>\n<p>Base scenario: {}. Each parameter moved down and up on its own, every other at its base value; ranked by the larger paired change.</p>\n<table>\n<tr><th>#</th><th>parameter</th><th>low setting</th><th>{0} at low</th><th>high setting</th><th>{0} at high</th><th>source</th></tr>",
+        escape(&label),
+        fmt(name, base)
+    );
+    for (k, s) in swings.iter().take(10).enumerate() {
+        let source = if s.assumed {
+            "<span class=\"assumed\">assumed</span>"
+        } else {
+            "cited"
+        };
+        let change = |c: &Stat| match c.mean {
+            Some(m) => format!(" ({})", signed(m, 2)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}{}</td><td>{}</td><td class=\"num\">{}{}</td><td>{source}</td></tr>",
+            k + 1,
+            escape(&s.parameter),
+            escape(&s.settings.0),
+            fmt(name, Some(s.low)),
+            change(&s.changes.0),
+            escape(&s.settings.1),
+            fmt(name, Some(s.high)),
+            change(&s.changes.1),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+/// A chart as a figure the sweep control can replace; its downloads point
+/// at `folder`.
+fn figure(h: &mut String, c: &Chart, folder: &str) {
+    let _ = writeln!(
+        h,
+        "<figure id=\"chart-{0}\" data-chart=\"{0}\"><div class=\"chart\">{1}</div><figcaption><span class=\"title\">{2}</span> <span class=\"downloads\">(<a data-ext=\"png\" href=\"{3}/{0}.png\">PNG</a>, <a data-ext=\"svg\" href=\"{3}/{0}.svg\">SVG</a>)</span></figcaption></figure>",
+        escape(&c.name),
+        strip_xml_declaration(&c.svg),
+        escape(&c.title),
+        folder
+    );
+}
+
+const SWIMLANE_TITLE: &str = "Agent, human and system lanes; the gate with its thresholds, the nurture path, the review; external data providers outside the pool. Each flow shows its mean volume per week in the measured window.";
+
+/// The page: `views` holds each drawn point's charts and swimlane, the
+/// first shown point among them.
+pub fn index_html(input: &ReportInput, views: &[View]) -> String {
+    let shown = super::first_shown(input);
+    let point = &input.points[shown];
+    let view = views
+        .iter()
+        .find(|v| v.point == shown)
+        .expect("the first shown point is always drawn");
+    let folder = if input.kind == Kind::Sweep {
+        point_folder(shown)
+    } else {
+        "charts".to_string()
+    };
     let mut h = String::new();
     let _ = write!(
         h,
@@ -187,69 +478,86 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
         input.seed,
         input.objective.as_ref().map_or(String::new(), |o| format!(" Chosen by: {}.", escape(&o.to_string())))
     );
-    // The sweep control.
+    let drawn: Vec<usize> = views.iter().map(|v| v.point).collect();
     if input.kind == Kind::Sweep {
+        let at = drawn.iter().position(|&k| k == shown).unwrap_or(0);
         let _ = writeln!(
             h,
-            "<div id=\"control\" hidden><label for=\"point\">Point of the sweep ({}): <strong id=\"point-label\">{}</strong></label><input type=\"range\" id=\"point\" min=\"0\" max=\"{}\" value=\"{shown}\"></div>",
+            "<div id=\"control\" hidden><label for=\"point\">Point of the sweep ({}): <strong id=\"point-label\">{}</strong></label><input type=\"range\" id=\"point\" min=\"0\" max=\"{}\" value=\"{at}\">{}</div>",
             escape(&input.params.join(", ")),
             escape(&point.label),
-            input.points.len().saturating_sub(1)
+            drawn.len().saturating_sub(1),
+            if drawn.len() < input.points.len() {
+                format!(
+                    "<p class=\"meta\">The control moves through {} of the {} points, evenly spread; every point's numbers are in sweep.csv.</p>",
+                    drawn.len(),
+                    input.points.len()
+                )
+            } else {
+                String::new()
+            }
         );
     }
+    let title = match input.kind {
+        Kind::Compare => "Headline: what changes against the first scenario".to_string(),
+        Kind::Sensitivity => "Headline: the base scenario".to_string(),
+        _ if input.points.len() > 1 => format!("Headline: {}", escape(&point.label)),
+        _ => "Headline".to_string(),
+    };
+    let _ = writeln!(h, "<h2 class=\"first\" id=\"headline-title\">{title}</h2>");
+    let warnings: Vec<String> = match input.kind {
+        Kind::Compare => input
+            .points
+            .iter()
+            .flat_map(|p| p.warnings.iter().map(move |w| format!("{}: {w}", p.label)))
+            .collect(),
+        _ => point.warnings.clone(),
+    };
     let _ = writeln!(
         h,
-        "<h2 class=\"first\" id=\"headline-title\">Headline{}</h2>",
-        if input.points.len() > 1 {
-            format!(": {}", escape(&point.label))
-        } else {
-            String::new()
+        "<p class=\"warning\" id=\"warning\"{}>{}</p>",
+        if warnings.is_empty() { " hidden" } else { "" },
+        escape(&warnings.join(" "))
+    );
+    let headline_charts: Vec<&Chart> = view
+        .charts
+        .iter()
+        .filter(|c| c.name == "compare_differences")
+        .collect();
+    match input.kind {
+        Kind::Compare => {
+            difference_cards(&mut h, input);
+            for c in &headline_charts {
+                figure(&mut h, c, &folder);
+            }
+            let _ = writeln!(h, "<h3>{}: the scenario itself</h3>", escape(&point.label));
+            cards(&mut h, point);
         }
-    );
-    let _ = writeln!(
-        h,
-        "<p class=\"warning\" id=\"warning\"{}>{}</p>\n<div class=\"cards\">",
-        if point.warnings.is_empty() {
-            " hidden"
-        } else {
-            ""
-        },
-        escape(&point.warnings.join(" "))
-    );
-    for (name, sentence) in HEADLINES {
-        let s = stat(point, name);
-        let m = metric(name);
-        let _ = writeln!(
-            h,
-            "<div class=\"card\"><div>{}</div><div class=\"value\" id=\"headline-{name}\">{}</div><div class=\"unit\">{}</div><div class=\"ci\" id=\"ci-{name}\">{}</div><p>{}</p></div>",
-            escape(m.map_or(name, |m| m.label)),
-            fmt(name, s.mean),
-            escape(m.map_or("", |m| m.unit)),
-            ci(name, &s),
-            escape(sentence)
-        );
+        Kind::Sensitivity => {
+            cards(&mut h, point);
+            sensitivity_headline(&mut h, input);
+        }
+        _ => cards(&mut h, point),
     }
-    h.push_str("</div>\n");
     // The live swimlane.
-    let _ = writeln!(
-        h,
-        "<h2>The swimlane, with mean weekly volumes</h2>\n<figure class=\"swimlane\">{}<figcaption>Agent, human and system lanes; the gate with its thresholds, the nurture path, the review; external data providers outside the pool. Each flow shows its mean volume per week in the measured window.</figcaption></figure>",
-        to_svg(layout, Some(&super::swimlane::volume_labels(point)))
-    );
-    h.push_str("<h2>Charts</h2>\n");
-    for c in charts {
-        let marker = if c.x_mapping.is_some() {
-            "<div class=\"marker\" hidden></div>"
-        } else {
-            ""
+    if !view.swimlane.is_empty() {
+        let lane = Chart {
+            name: "swimlane".into(),
+            title: SWIMLANE_TITLE.into(),
+            svg: view.swimlane.clone(),
+            png: Vec::new(),
+            x_mapping: None,
         };
-        let _ = writeln!(
-            h,
-            "<figure id=\"chart-{0}\"><div class=\"chart\">{1}{marker}</div><figcaption>{2} <span class=\"downloads\">(<a href=\"charts/{0}.png\">PNG</a>, <a href=\"charts/{0}.svg\">SVG</a>)</span></figcaption></figure>",
-            escape(&c.name),
-            strip_xml_declaration(&c.svg),
-            escape(&c.title)
-        );
+        h.push_str("<h2>The swimlane, with mean weekly volumes</h2>\n");
+        let start = h.len();
+        figure(&mut h, &lane, &folder);
+        h.insert_str(start + "<figure ".len(), "class=\"swimlane\" ");
+    }
+    h.push_str("<h2>Charts</h2>\n");
+    for c in &view.charts {
+        if !headline_charts.iter().any(|x| x.name == c.name) {
+            figure(&mut h, c, &folder);
+        }
     }
     // The full metric table.
     h.push_str("<h2>Every metric</h2>\n<table>\n<tr><th>metric</th><th>unit</th>");
@@ -258,21 +566,25 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
     } else {
         vec![point]
     };
-    for p in &columns {
+    for (k, p) in columns.iter().enumerate() {
         let _ = write!(h, "<th>{} mean</th><th>95% CI</th>", escape(&p.label));
+        if k > 0 {
+            let _ = write!(h, "<th>difference (paired) [95% CI]</th>");
+        }
     }
     h.push_str("</tr>\n");
     let rows: Vec<_> = columns.iter().map(|p| metric_rows(p)).collect();
+    let width = 2 + 2 * columns.len() + columns.len().saturating_sub(1);
+    let mut index = 0;
     for (s, (title, metrics)) in rows[0].iter().enumerate() {
         let _ = writeln!(
             h,
-            "<tr class=\"section\"><th colspan=\"{}\">{}</th></tr>",
-            2 + 2 * columns.len(),
+            "<tr class=\"section\"><th colspan=\"{width}\">{}</th></tr>",
             escape(title)
         );
         for (k, (name, unit, _)) in metrics.iter().enumerate() {
             let _ = write!(h, "<tr><td>{name}</td><td>{}</td>", escape(unit));
-            for r in &rows {
+            for (c, r) in rows.iter().enumerate() {
                 let st = &r[s].1[k].2;
                 let _ = write!(
                     h,
@@ -280,10 +592,25 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
                     fmt(name, st.mean),
                     ci(name, st).replace("95% CI ", "")
                 );
+                if c > 0 {
+                    let d = crate::metrics::metric_index(name)
+                        .and_then(|i| columns[c].differences.get(i));
+                    let _ = write!(
+                        h,
+                        "<td class=\"num\">{}</td>",
+                        d.map_or(String::new(), |d| format!(
+                            "{} {}",
+                            fmt(name, d.mean),
+                            ci(name, d).replace("95% CI ", "")
+                        ))
+                    );
+                }
             }
             h.push_str("</tr>\n");
+            index += 1;
         }
     }
+    debug_assert!(index > 0);
     h.push_str("</table>\n");
     // Parameters with sources.
     h.push_str("<h2>Parameters and their sources</h2>\n<p>Values marked <span class=\"assumed\">assumed</span> have no cited source; check them first.</p>\n<table>\n<tr><th>parameter</th><th>value</th><th>source</th></tr>\n");
@@ -302,7 +629,28 @@ pub fn index_html(input: &ReportInput, charts: &[Chart], layout: &Layout) -> Str
     }
     h.push_str("</table>\n");
     if input.kind == Kind::Sweep {
-        h.push_str(&sweep_data(input, charts));
+        for v in views.iter().filter(|v| v.point != shown) {
+            let _ = write!(h, "<template id=\"view-{}\">", v.point);
+            if !v.swimlane.is_empty() {
+                let _ = write!(
+                    h,
+                    "<div data-chart=\"swimlane\" data-title=\"{}\">{}</div>",
+                    escape(SWIMLANE_TITLE),
+                    strip_xml_declaration(&v.swimlane)
+                );
+            }
+            for c in &v.charts {
+                let _ = write!(
+                    h,
+                    "<div data-chart=\"{}\" data-title=\"{}\">{}</div>",
+                    escape(&c.name),
+                    escape(&c.title),
+                    strip_xml_declaration(&c.svg)
+                );
+            }
+            h.push_str("</template>\n");
+        }
+        h.push_str(&sweep_data(input, &drawn));
         let _ = writeln!(h, "<script>{SCRIPT}</script>");
     }
     h.push_str("</body>\n</html>\n");
@@ -313,76 +661,46 @@ fn strip_xml_declaration(svg: &str) -> &str {
     svg.find("<svg").map_or(svg, |i| &svg[i..])
 }
 
-/// One point of the sweep control's JSON island (fields in the order the
-/// island has always had: alphabetical).
+/// One point of the sweep control's JSON island (fields in alphabetical
+/// order).
 #[derive(serde::Serialize)]
 struct IslandPoint<'a> {
     feasible: bool,
-    flows: BTreeMap<String, String>,
-    headline: BTreeMap<&'static str, (String, String)>,
+    headline: BTreeMap<&'static str, (String, String, String)>,
     label: &'a str,
+    point: usize,
     warnings: &'a [String],
-}
-
-/// Pixel x and data x of the trade-off chart's axis ends.
-#[derive(serde::Serialize)]
-struct IslandMap {
-    data: [f64; 2],
-    pixels: [f64; 2],
 }
 
 /// The JSON island the sweep control reads.
 #[derive(serde::Serialize)]
 struct Island<'a> {
     chosen: Option<usize>,
-    map: IslandMap,
+    first: usize,
     points: Vec<IslandPoint<'a>>,
-    x: Vec<f64>,
 }
 
-/// The JSON island the sweep control reads: per point its label, headline
-/// values, flow volumes and x value; the chosen point; the marker mapping.
-fn sweep_data(input: &ReportInput, charts: &[Chart]) -> String {
-    let points = input
-        .points
+/// The JSON island the sweep control reads: per drawn point its number,
+/// label, headline values and warnings; the chosen point and the one the
+/// page shows first.
+fn sweep_data(input: &ReportInput, drawn: &[usize]) -> String {
+    let points = drawn
         .iter()
-        .map(|p| IslandPoint {
-            feasible: p.feasible,
-            flows: super::swimlane::volume_labels(p),
-            headline: headline_values(p),
-            label: &p.label,
-            warnings: &p.warnings,
+        .map(|&k| {
+            let p = &input.points[k];
+            IslandPoint {
+                feasible: p.feasible,
+                headline: headline_values(p),
+                label: &p.label,
+                point: k,
+                warnings: &p.warnings,
+            }
         })
         .collect();
-    // The slider's marker sits on the trade-off chart's x axis: the first
-    // parameter that varies.
-    let axis = crate::report::varying(input).first().copied().unwrap_or(0);
-    let x: Vec<f64> = input
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            p.values
-                .get(axis)
-                .and_then(crate::experiment::ParamValue::number)
-                .unwrap_or(i as f64)
-        })
-        .collect();
-    let map = charts.iter().find_map(|c| c.x_mapping).map_or(
-        IslandMap {
-            data: [0.0, 1.0],
-            pixels: [0.0, 1600.0],
-        },
-        |m| IslandMap {
-            data: [m.data.0, m.data.1],
-            pixels: [m.pixels.0, m.pixels.1],
-        },
-    );
     let doc = Island {
         chosen: input.chosen,
-        map,
+        first: super::first_shown(input),
         points,
-        x,
     };
     let text = serde_json::to_string(&doc).expect("numbers and strings always serialise");
     // `</` cannot end the script element early inside JSON strings.
@@ -423,23 +741,10 @@ mod tests {
         (r, loaded)
     }
 
-    /// The slider's marker follows the first parameter that varies, as the
-    /// trade-off chart's x axis does, not a parameter held at one value.
-    #[test]
-    fn the_marker_follows_the_first_varying_parameter() {
-        let (mut r, _) = run_input(Kind::Sweep, 3);
-        r.params = vec!["review.order".into(), "gate.nurture_below".into()];
-        for p in &mut r.points {
-            let swept = p.values[0].clone();
-            p.values = vec![ParamValue::parse("\"fifo\""), swept];
-        }
-        assert!(sweep_data(&r, &[]).contains("\"x\":[0.3,0.4,0.5]"));
-    }
-
     #[test]
     fn the_page_is_self_contained_and_complete() {
         let (r, loaded) = run_input(Kind::Run, 1);
-        let files = crate::report::files(&r, &loaded.scenario).unwrap();
+        let files = crate::report::files(&r, &[&loaded.scenario]).unwrap();
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         // Nothing fetched: every URL is an XML namespace.
         for (i, _) in html.match_indices("http") {
@@ -478,7 +783,7 @@ mod tests {
     #[test]
     fn a_sweep_page_carries_its_points_for_the_control() {
         let (r, loaded) = run_input(Kind::Sweep, 3);
-        let files = crate::report::files(&r, &loaded.scenario).unwrap();
+        let files = crate::report::files(&r, &[&loaded.scenario]).unwrap();
         let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
         let start = html.find("id=\"points\">").unwrap() + "id=\"points\">".len();
         let end = start + html[start..].find("</script>").unwrap();
@@ -486,10 +791,34 @@ mod tests {
             serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap();
         assert_eq!(data["points"].as_array().unwrap().len(), 3);
         assert_eq!(data["chosen"], 1);
-        assert!(data["points"][0]["flows"]["flow_gate_nurture"].is_string());
+        assert_eq!(data["first"], 1);
+        assert_eq!(data["points"][2]["point"], 2);
+        assert!(data["points"][0]["headline"]["meetings"].is_array());
         assert!(html.contains("<input type=\"range\""));
         assert!(html.contains("id=\"chart-sweep_tradeoff\""));
-        assert!(html.contains("class=\"marker\""));
+        // Every other drawn point's charts and swimlane wait in the page,
+        // and their files are written in the point's folder.
+        for k in [0, 2] {
+            let start = html.find(&format!("<template id=\"view-{k}\">")).unwrap();
+            let end = start + html[start..].find("</template>").unwrap();
+            let view = &html[start..end];
+            for c in ["swimlane", "weekly_volumes", "rep_hours", "sweep_tradeoff"] {
+                assert!(
+                    view.contains(&format!("data-chart=\"{c}\"")),
+                    "{c} of point {k}"
+                );
+                assert!(
+                    files
+                        .iter()
+                        .any(|(n, _)| *n == format!("charts/point-{k}/{c}.png")),
+                    "charts/point-{k}/{c}.png"
+                );
+            }
+        }
+        assert!(
+            !html.contains("<template id=\"view-1\">"),
+            "the first point is on the page"
+        );
     }
 
     #[test]

@@ -1395,6 +1395,7 @@ mod tests {
             n: vec![1],
             differences: Vec::new(),
             rep_weeks: 1.0,
+            weeks: 1.0,
             rep_week_hours: 35.0,
             weekly: Vec::new(),
             flows: Default::default(),
