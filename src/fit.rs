@@ -14,6 +14,7 @@ pub mod map;
 pub mod read;
 pub mod report;
 pub mod reproduce;
+pub mod sequence;
 pub mod stats;
 pub mod xes;
 

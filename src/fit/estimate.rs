@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use super::discover::{self, ArrivalFit, Discovered};
 use super::map::Happening;
 use super::read::{Log, LANE_AGENT, LANE_HUMAN, NO_RESOURCE};
+use super::sequence;
 use super::stats::{self, Candidate, DurationFit, Linear, Rate};
 use crate::calendar::Calendar;
 use crate::scenario::Scenario;
@@ -325,10 +326,12 @@ fn mode_fitted(
     })
 }
 
-/// A follow-up of a case: its time, and the case's reply.
-#[derive(Debug, Clone, Copy)]
+/// A case's sequence: its sends, bounce, edit, reply and score.
+#[derive(Debug, Clone)]
 struct Sequence {
     first: f64,
+    /// Every send, the first email first.
+    sends: Vec<f64>,
     bounced: bool,
     edited: bool,
     reply: Option<f64>,
@@ -512,6 +515,9 @@ fn gather(log: &Log) -> Gathered {
             }
             g.sequences.push(Sequence {
                 first,
+                sends: std::iter::once(first)
+                    .chain(later.iter().copied())
+                    .collect(),
                 bounced,
                 edited,
                 reply: reply.map(|r| r.0),
@@ -856,13 +862,23 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
             "first emails bounced",
         ));
     }
-    let delay =
-        (!g.reply_delays.is_empty()).then(|| duration("email.reply_delay", g.reply_delays.clone()));
-    if let Some(d) = &delay {
-        keys.push(d.clone());
-    }
-    if first_emails > 0 {
-        keys.push(reply_rate(log, &g, delay.as_ref(), end));
+    // With follow-ups in the log, the reply rate, the follow-ups' factor
+    // and the delay are fitted together (a reply may answer any send);
+    // without, each reply answers the first email.
+    let joint = (g.follow_ups_seen > 0)
+        .then(|| sequence_keys(log, &g, end))
+        .flatten();
+    if let Some(joint) = joint {
+        keys.extend(joint);
+    } else {
+        let delay = (!g.reply_delays.is_empty())
+            .then(|| duration("email.reply_delay", g.reply_delays.clone()));
+        if let Some(d) = &delay {
+            keys.push(d.clone());
+        }
+        if first_emails > 0 {
+            keys.push(reply_rate(log, &g, delay.as_ref(), end));
+        }
     }
     if g.positive.1 > 0 {
         keys.push(rate_fitted(
@@ -1086,6 +1102,89 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
         samples: Vec::new(),
         number: a,
     }
+}
+
+/// The reply delay, the reply rate and the follow-ups' reply factor,
+/// fitted together from sequences with follow-ups ([`sequence`]); `None`
+/// when they cannot be (no reply, or too few to fit a delay).
+fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
+    let trials: Vec<&Sequence> = g
+        .sequences
+        .iter()
+        .filter(|s| !s.bounced && !s.edited)
+        .collect();
+    let sloped = log.has_score && trials.iter().all(|s| !s.score.is_nan());
+    let observed: Vec<sequence::Observed> = trials
+        .iter()
+        .map(|s| sequence::Observed {
+            sends: s.sends.clone(),
+            reply: s.reply,
+            score: if sloped { s.score } else { 0.0 },
+        })
+        .collect();
+    let fit = sequence::fit(&observed, end, sloped)?;
+    let lin = fit.linear;
+    let replies = observed.iter().filter(|s| s.reply.is_some()).count();
+    let mut delay = duration("email.reply_delay", fit.delays.clone());
+    delay.method.push_str(&format!(
+        "; each reply's delay from the send that drew it, attributed by its posterior under the joint fit of the reply rate and the follow-ups' factor ({} rounds)",
+        fit.rounds
+    ));
+    let (a, b) = (lin.at_0.value, lin.at_1.value);
+    let joint = format!(
+        "jointly with the follow-ups' factor and the reply delay by maximum likelihood over {} sequences ({replies} replies; a reply may answer the first email or any follow-up sent before it; censored at the log's end)",
+        observed.len()
+    );
+    let method = if sloped {
+        format!(
+            "the first email's reply probability, linear in the lead score, {joint}: at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, Wald)",
+            sig(a, 3),
+            sig(lin.at_0.low, 3),
+            sig(lin.at_0.high, 3),
+            sig(b, 3),
+            sig(lin.at_1.low, 3),
+            sig(lin.at_1.high, 3)
+        )
+    } else {
+        format!(
+            "the first email's reply probability {joint}, 95% interval [{}, {}] (Wald); the same at every fit",
+            sig(lin.at_0.low, 3),
+            sig(lin.at_0.high, 3)
+        )
+    };
+    let rate = Fitted {
+        key: "email.reply_rate".into(),
+        toml: Some(format!(
+            "{{ at_fit_0 = {}, at_fit_1 = {} }}",
+            sig(a.clamp(0.0, 1.0), 4),
+            sig(b.clamp(0.0, 1.0), 4)
+        )),
+        n: observed.len() as u64,
+        method,
+        runner_up: None,
+        estimate: Some(Estimate::Linear { linear: lin }),
+        samples: Vec::new(),
+        number: a,
+    };
+    let f = fit.factor;
+    let factor = Fitted {
+        key: "email.follow_up_reply_factor".into(),
+        toml: Some(sig(f.value, 4)),
+        n: f.n,
+        method: format!(
+            "follow-up k answered with the first email's probability x factor^k, {joint}: {} of {} follow-ups sent before a reply was drawn drew one (attributed); factor {} [{}, {}] (95%, Wald)",
+            f.k,
+            f.n,
+            sig(f.value, 3),
+            sig(f.low, 3),
+            sig(f.high, 3)
+        ),
+        runner_up: None,
+        estimate: Some(Estimate::Rate { rate: f }),
+        samples: Vec::new(),
+        number: f.value,
+    };
+    Some(vec![delay, rate, factor])
 }
 
 /// The resources of rep work, by name (for messages and tests).

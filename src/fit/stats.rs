@@ -103,6 +103,10 @@ pub fn cdf(family: Family, [p, q]: [f64; 2], x: f64) -> f64 {
     }
 }
 
+/// The largest follow-up reply factor a fit considers (a follow-up five
+/// times as likely to be answered as the first email).
+pub const MAX_REPLY_FACTOR: f64 = 5.0;
+
 /// The KS significance level below which no parametric fit is kept.
 pub const KS_LEVEL: f64 = 0.01;
 
