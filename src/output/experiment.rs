@@ -937,9 +937,9 @@ impl Experiment<'_> {
     }
 
     /// One row per parameter, ranked: `rank`, `parameter`, `status`
-    /// (assumed or cited), `source`, `base`, `low`, `high` (values), then the
-    /// metric's mean at base, low and high and the paired differences with
-    /// their 95% CIs.
+    /// (assumed, cited or set on the command line), `source`, `base`,
+    /// `low`, `high` (values), then the metric's mean at base, low and high
+    /// and the paired differences with their 95% CIs.
     pub fn sensitivity_frame(&self) -> DataFrame {
         let s = &self.ranked;
         let metric = self.sensitivity_metric();
