@@ -332,9 +332,10 @@ fn swept_on_command_line(input: &mut ReportInput) {
                 }
             }
         }
-        let row = input.parameters.iter_mut().find(|r| {
-            *key == r.key || key.starts_with(&format!("{}.", r.key))
-        });
+        let row = input
+            .parameters
+            .iter_mut()
+            .find(|r| *key == r.key || key.starts_with(&format!("{}.", r.key)));
         if let Some(row) = row {
             row.source = Some(format!(
                 "{}--set {key}={}",

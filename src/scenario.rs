@@ -47,8 +47,8 @@ impl Override {
     }
 }
 
-pub use load::{check_distinct, parameters_of};
 pub(crate) use load::SET_SOURCE;
+pub use load::{check_distinct, parameters_of};
 
 /// One parameter of a resolved scenario with its provenance.
 #[derive(Debug, Clone, PartialEq)]

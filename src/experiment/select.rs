@@ -459,16 +459,34 @@ mod tests {
     fn a_ratio_is_the_ratio_of_the_means_and_undefined_over_a_zero_mean() {
         let points = [
             // 3 meetings from 100 emails, 20 of them to low-fit leads.
-            summary(&[("meetings", 3.0), ("emails_sent", 100.0), ("low_fit_sent", 20.0)]),
-            summary(&[("meetings", 2.0), ("emails_sent", 40.0), ("low_fit_sent", 1.0)]),
+            summary(&[
+                ("meetings", 3.0),
+                ("emails_sent", 100.0),
+                ("low_fit_sent", 20.0),
+            ]),
+            summary(&[
+                ("meetings", 2.0),
+                ("emails_sent", 40.0),
+                ("low_fit_sent", 1.0),
+            ]),
             // No email sent: every ratio over emails is undefined.
-            summary(&[("meetings", 9.0), ("emails_sent", 0.0), ("low_fit_sent", 0.0)]),
+            summary(&[
+                ("meetings", 9.0),
+                ("emails_sent", 0.0),
+                ("low_fit_sent", 0.0),
+            ]),
         ];
         let refs: Vec<&[Aggregate]> = points.iter().map(Vec::as_slice).collect();
         let o = Objective::parse("meetings/emails_sent").unwrap();
         assert_eq!(o.measure.of(&points[0]), Some(0.03));
         assert_eq!(o.measure.of(&points[2]), None);
-        let mean = |name: &str| if name == "meetings" { Some(1.0) } else { Some(4.0) };
+        let mean = |name: &str| {
+            if name == "meetings" {
+                Some(1.0)
+            } else {
+                Some(4.0)
+            }
+        };
         assert_eq!(o.value(mean), Some(0.25));
         let choice = choose(&refs, &goal("meetings/emails_sent", &[]));
         assert_eq!(choice.chosen, Some(1));
@@ -511,12 +529,12 @@ mod tests {
         assert_eq!(serde_json::from_str::<Goal>(&json).unwrap(), g);
         let bad = json.replace("low_fit_sent", "low_fit_snt");
         assert!(serde_json::from_str::<Goal>(&bad).is_err());
-        let ratio = goal(
-            "-meetings/emails_sent",
-            &["low_fit_sent/emails_sent<=0.04"],
-        );
+        let ratio = goal("-meetings/emails_sent", &["low_fit_sent/emails_sent<=0.04"]);
         let json = serde_json::to_string(&ratio).unwrap();
-        assert!(json.contains("\"metric\":\"meetings/emails_sent\""), "{json}");
+        assert!(
+            json.contains("\"metric\":\"meetings/emails_sent\""),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<Goal>(&json).unwrap(), ratio);
     }
 }

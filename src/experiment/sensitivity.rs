@@ -340,7 +340,11 @@ mod tests {
         assert!(all.len() > 40, "{}", all.len());
         for k in &all {
             let t = title(&k.label, &loaded.scenario);
-            assert!(!t.is_empty() && t != k.label && !t.contains('.'), "{}: {t}", k.label);
+            assert!(
+                !t.is_empty() && t != k.label && !t.contains('.'),
+                "{}: {t}",
+                k.label
+            );
         }
         let of = |label: &str| title(label, &loaded.scenario);
         assert_eq!(of("segments.0.fit.beta"), "mid-market segment: fit Beta β");
@@ -349,8 +353,14 @@ mod tests {
             "provider primary: match rate"
         );
         assert_eq!(of("review.edit_probability"), "review: edit probability");
-        assert_eq!(of("drafting.agent (scale)"), "drafting (agent): duration scale");
-        assert_eq!(of("email.reply_rate.at_fit_1"), "email: reply rate at fit 1");
+        assert_eq!(
+            of("drafting.agent (scale)"),
+            "drafting (agent): duration scale"
+        );
+        assert_eq!(
+            of("email.reply_rate.at_fit_1"),
+            "email: reply rate at fit 1"
+        );
     }
 
     #[test]

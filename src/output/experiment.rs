@@ -118,7 +118,8 @@ impl<'a> Experiment<'a> {
     pub fn ratios(&self) -> Vec<Measure> {
         let mut out: Vec<Measure> = Vec::new();
         if let Some(g) = &self.design.goal {
-            let all = std::iter::once(g.objective.measure).chain(g.constraints.iter().map(|c| c.measure));
+            let all =
+                std::iter::once(g.objective.measure).chain(g.constraints.iter().map(|c| c.measure));
             for m in all.filter(Measure::is_ratio) {
                 if !out.contains(&m) {
                     out.push(m);
@@ -770,9 +771,9 @@ pub fn grid_text(header: &[String], rows: &[Vec<String>], left: usize) -> String
 /// A ratio of means for a table cell: four significant digits, or the
 /// tables' mark of an undefined value.
 fn ratio_cell(value: Option<f64>) -> String {
-    let digits = value
-        .filter(|v| *v != 0.0 && v.is_finite())
-        .map_or(0, |v| (3 - v.abs().log10().floor() as i32).clamp(0, 9) as usize);
+    let digits = value.filter(|v| *v != 0.0 && v.is_finite()).map_or(0, |v| {
+        (3 - v.abs().log10().floor() as i32).clamp(0, 9) as usize
+    });
     number(value, digits)
 }
 
@@ -951,10 +952,7 @@ impl Experiment<'_> {
         frame(vec![
             Column::new("rank".into(), (1..=s.len() as u32).collect::<Vec<u32>>()),
             Column::new("parameter".into(), text(&|w| w.knob.label.clone())),
-            Column::new(
-                "status".into(),
-                text(&|w| status(&w.knob).to_string()),
-            ),
+            Column::new("status".into(), text(&|w| status(&w.knob).to_string())),
             Column::new(
                 "source".into(),
                 text(&|w| w.knob.source.clone().unwrap_or_default()),

@@ -113,8 +113,8 @@ fn finish(mut root: Node, overrides: &[Override], origin: String) -> Result<Load
     }
     // A file named on the command line is relative to where salesim runs.
     anchor_files(&mut root, Path::new(""));
-    let scenario = validate::validate(&root)
-        .map_err(|e| blame_overrides(e, before.as_ref(), overrides))?;
+    let scenario =
+        validate::validate(&root).map_err(|e| blame_overrides(e, before.as_ref(), overrides))?;
     raw::normalize(&mut root);
     let data = portable(&mut root);
     Ok(Loaded {
@@ -200,7 +200,9 @@ fn dashed_range(value: &str) -> bool {
             && t.parse::<f64>().is_ok_and(f64::is_finite)
     };
     let v = value.trim();
-    v.matches('-').count() == 1 && v.split_once('-').is_some_and(|(a, b)| number(a) && number(b))
+    v.matches('-').count() == 1
+        && v.split_once('-')
+            .is_some_and(|(a, b)| number(a) && number(b))
 }
 
 /// Makes the resolved tree portable: every file an `empirical`
@@ -1033,13 +1035,9 @@ duration = { dist = "constant", value = "2m" }
             Some("set on the command line: --set calendars.office.hours.0=\"08:00-12:00\"")
         );
         // The resolved text reads back to the same scenario and sources.
-        let again = crate::scenario::load_text(
-            &loaded.resolved_toml,
-            "resolved",
-            Path::new(""),
-            &[],
-        )
-        .unwrap();
+        let again =
+            crate::scenario::load_text(&loaded.resolved_toml, "resolved", Path::new(""), &[])
+                .unwrap();
         assert_eq!(again.parameters, loaded.parameters);
     }
 

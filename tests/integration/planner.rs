@@ -72,8 +72,11 @@ fn ratio_objectives_and_constraints_choose_by_the_ratio_of_means() {
     // Unconstrained, the best meetings per email among all points.
     let best = (0..points.len())
         .max_by(|&i, &j| {
-            ratio(&points[i], "meetings", "emails_sent")
-                .total_cmp(&ratio(&points[j], "meetings", "emails_sent"))
+            ratio(&points[i], "meetings", "emails_sent").total_cmp(&ratio(
+                &points[j],
+                "meetings",
+                "emails_sent",
+            ))
         })
         .unwrap();
     assert_eq!(free["chosen"]["point"], best);
@@ -92,7 +95,10 @@ fn ratio_objectives_and_constraints_choose_by_the_ratio_of_means() {
     let constraints = bounded["constraints"].as_array().unwrap();
     assert_eq!(
         constraints[0],
-        format!("low_fit_sent/emails_sent <= {}", bound.parse::<f64>().unwrap())
+        format!(
+            "low_fit_sent/emails_sent <= {}",
+            bound.parse::<f64>().unwrap()
+        )
     );
     let feasible: Vec<bool> = bounded["points"]
         .as_array()
@@ -133,15 +139,21 @@ fn ratio_objectives_and_constraints_choose_by_the_ratio_of_means() {
         )));
     salesim().arg("report").arg(&out).assert().success();
     let report = report_of(&out);
-    assert_eq!(report["objective"]["objective"]["metric"], "meetings/emails_sent");
+    assert_eq!(
+        report["objective"]["objective"]["metric"],
+        "meetings/emails_sent"
+    );
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(page.contains("maximise meetings/emails_sent"));
     // Minimising a ratio picks the fewest meetings per email.
     let low = sweep_by("-meetings/emails_sent", &[]);
     let worst = (0..points.len())
         .min_by(|&i, &j| {
-            ratio(&points[i], "meetings", "emails_sent")
-                .total_cmp(&ratio(&points[j], "meetings", "emails_sent"))
+            ratio(&points[i], "meetings", "emails_sent").total_cmp(&ratio(
+                &points[j],
+                "meetings",
+                "emails_sent",
+            ))
         })
         .unwrap();
     assert_eq!(low["chosen"]["point"], worst);
@@ -152,7 +164,11 @@ fn a_ratio_with_an_unknown_side_says_did_you_mean() {
     for (option, text, name) in [
         ("--objective", "meetings/emails_snt", "emails_sent"),
         ("--objective", "meetngs/emails_sent", "meetings"),
-        ("--constraint", "low_fit_snt/emails_sent<=0.04", "low_fit_sent"),
+        (
+            "--constraint",
+            "low_fit_snt/emails_sent<=0.04",
+            "low_fit_sent",
+        ),
     ] {
         let mut args = vec!["sweep", "--set", "gate.nurture_below=0.3", "--quiet"];
         if option == "--constraint" {
@@ -211,7 +227,14 @@ fn an_invalid_set_names_the_override_as_written() {
     ] {
         let runs: [Vec<&str>; 4] = [
             vec!["run", "-q", "--set", set],
-            vec!["sweep", "-q", "--set", "agents.concurrency=8,16", "--set", set],
+            vec![
+                "sweep",
+                "-q",
+                "--set",
+                "agents.concurrency=8,16",
+                "--set",
+                set,
+            ],
             vec!["compare", canonical, canonical, "-q", "--set", set],
             vec!["sensitivity", "-q", "--set", set],
         ];
@@ -316,7 +339,10 @@ fn the_tornado_names_parameters_in_words_and_marks_the_command_line() {
     let swings = report["sensitivity"][1].as_array().unwrap();
     assert!(swings.len() > 40, "{}", swings.len());
     for s in swings {
-        let (key, title) = (s["parameter"].as_str().unwrap(), s["title"].as_str().unwrap());
+        let (key, title) = (
+            s["parameter"].as_str().unwrap(),
+            s["title"].as_str().unwrap(),
+        );
         assert!(!title.is_empty() && title != key, "{key}: {title:?}");
         let from_set = key == "gate.nurture_below";
         assert_eq!(s["set_on_command_line"], from_set, "{key}");
@@ -331,13 +357,19 @@ fn the_tornado_names_parameters_in_words_and_marks_the_command_line() {
             .unwrap_or_else(|| panic!("no swing {key}"))["title"]
             .clone()
     };
-    assert_eq!(title("segments.0.fit.beta"), "mid-market segment: fit Beta β");
+    assert_eq!(
+        title("segments.0.fit.beta"),
+        "mid-market segment: fit Beta β"
+    );
     assert_eq!(
         title("enrichment.providers.0.match_rate"),
         "provider primary: match rate"
     );
     assert_eq!(title("review.edit_probability"), "review: edit probability");
-    assert_eq!(title("drafting.agent (scale)"), "drafting (agent): duration scale");
+    assert_eq!(
+        title("drafting.agent (scale)"),
+        "drafting (agent): duration scale"
+    );
 }
 
 /// The canonical scenario's text with `edits` (from, to) made, written as
@@ -361,7 +393,10 @@ fn compare_lists_the_settings_that_differ_and_warns_when_the_team_or_volume_does
     let bigger = canonical_copy(
         dir.path(),
         "bigger",
-        &[("count = 10", "count = 12"), ("per_week = 600", "per_week = 900")],
+        &[
+            ("count = 10", "count = 12"),
+            ("per_week = 600", "per_week = 900"),
+        ],
     );
     let out = dir.path().join("cmp");
     let compare = |b: &Path, format: &str| {
@@ -388,7 +423,10 @@ fn compare_lists_the_settings_that_differ_and_warns_when_the_team_or_volume_does
     let report = report_of(&out);
     assert_eq!(report["comparability"], serde_json::json!([warning]));
     let settings = report["compared_settings"].as_array().unwrap();
-    let keys: Vec<&str> = settings.iter().map(|s| s["key"].as_str().unwrap()).collect();
+    let keys: Vec<&str> = settings
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
     assert_eq!(keys, ["arrivals.per_week", "reps.count"]);
     assert_eq!(settings[1]["values"], serde_json::json!(["10", "12"]));
     // Rebuilt from the folder, the report keeps them.
