@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagram;
 use crate::error::Result;
 use crate::experiment::select::Goal;
-use crate::experiment::sensitivity::is_assumed;
+use crate::experiment::sensitivity::{self, is_assumed};
 use crate::experiment::{Kind, ParamValue, RunResult};
 use crate::metrics::{metric, metric_index, Aggregate, Capacity, Weekly, METRICS, WEEKLY_LEN};
 use crate::output::experiment::Experiment;
@@ -128,6 +128,23 @@ pub struct SwingReport {
     /// the high setting, as the tables write them.
     #[serde(default)]
     pub changes: (Stat, Stat),
+    /// The parameter in words (`mid-market segment: fit Beta β`), from the
+    /// schema's descriptions; empty in a folder written before titles.
+    #[serde(default)]
+    pub title: String,
+    /// The base value was set with `--set` (then `assumed` is false).
+    #[serde(default)]
+    pub set_on_command_line: bool,
+}
+
+/// A setting whose value differs between compared scenarios.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SettingDifference {
+    /// Dotted key of the resolved scenario (`reps.count`).
+    pub key: String,
+    /// Each scenario's value as TOML text, in point order (`(absent)`
+    /// where a scenario lacks the key).
+    pub values: Vec<String>,
 }
 
 /// A scenario parameter with its provenance.
@@ -172,6 +189,13 @@ pub struct ReportInput {
     /// workbook's trade-off and difference charts show.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<String>,
+    /// A comparison's settings whose values differ between its scenarios.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compared_settings: Vec<SettingDifference>,
+    /// A comparison's warning when its scenarios differ in team size, lead
+    /// volume, horizon or warm-up (empty when they agree).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comparability: Vec<String>,
 }
 
 /// A point of the report from its scenario and results.
@@ -279,12 +303,59 @@ pub fn of(e: &Experiment) -> ReportInput {
                     assumed: w.knob.assumed,
                     settings: w.knob.shown.clone(),
                     changes: (change(w.low), change(w.high)),
+                    title: sensitivity::title(&w.knob.label, &design.base.scenario),
+                    set_on_command_line: sensitivity::is_set_on_command_line(
+                        w.knob.source.as_deref(),
+                    ),
                 })
                 .collect(),
         )
     });
     input.metrics = design.metrics.iter().map(|m| m.name.to_string()).collect();
+    input.compared_settings = e
+        .compared_settings()
+        .into_iter()
+        .map(|(key, values)| SettingDifference { key, values })
+        .collect();
+    input.comparability = e.comparability();
+    if design.kind == Kind::Sweep {
+        swept_on_command_line(&mut input);
+    }
     input
+}
+
+/// A sweep's keys come from the command line: the parameter table says so,
+/// with the key's one value, or its values as a TOML array. A swept field
+/// of a distribution marks its distribution's source.
+fn swept_on_command_line(input: &mut ReportInput) {
+    for (i, key) in input.params.iter().enumerate() {
+        let mut values: Vec<&str> = Vec::new();
+        for p in &input.points {
+            if let Some(v) = p.values.get(i).map(ParamValue::override_text) {
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+        }
+        let row = input
+            .parameters
+            .iter_mut()
+            .find(|r| *key == r.key || key.starts_with(&format!("{}.", r.key)));
+        if let Some(row) = row {
+            row.source = Some(format!(
+                "{}--set {key}={}",
+                crate::scenario::SET_SOURCE,
+                values.join(",")
+            ));
+            row.assumed = false;
+            if *key == row.key {
+                row.value = match values.as_slice() {
+                    [one] => one.to_string(),
+                    many => format!("[{}]", many.join(", ")),
+                };
+            }
+        }
+    }
 }
 
 /// The base of a report: the scenario's name, description and parameters.
@@ -312,6 +383,8 @@ pub(crate) fn input(kind: Kind, base: &Loaded, points: Vec<PointReport>) -> Repo
         objective: None,
         sensitivity: None,
         metrics: Vec::new(),
+        compared_settings: Vec::new(),
+        comparability: Vec::new(),
     }
 }
 
@@ -447,7 +520,11 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
             .iter()
             .take(15)
             .map(|s| charts::Swing {
-                label: s.parameter.clone(),
+                label: if s.title.is_empty() {
+                    s.parameter.clone()
+                } else {
+                    s.title.clone()
+                },
                 low: s.low,
                 high: s.high,
                 assumed: s.assumed,
@@ -519,23 +596,24 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
             v
         };
         let (ys, xs) = (axis(iy), axis(ix));
-        let name = input
-            .objective
-            .as_ref()
-            .map_or("hours_saved_per_rep_week", |g| g.objective.metric.name);
+        let objective = input.objective.as_ref().map(|g| &g.objective);
+        let name = objective.map_or("hours_saved_per_rep_week".to_string(), |o| o.label());
         let mut values = vec![vec![None; xs.len()]; ys.len()];
         let mut chosen = None;
         for (k, p) in input.points.iter().enumerate() {
             let y = ys.iter().position(|v| *v == p.values[iy].to_string());
             let x = xs.iter().position(|v| *v == p.values[ix].to_string());
             if let (Some(x), Some(y)) = (x, y) {
-                values[y][x] = stat(p, name).mean;
+                values[y][x] = match objective {
+                    Some(o) => o.value(|m| stat(p, m).mean),
+                    None => stat(p, &name).mean,
+                };
                 if input.chosen == Some(k) {
                     chosen = Some((x, y));
                 }
             }
         }
-        let title = metric(name).map_or(name.to_string(), |m| m.axis_label());
+        let title = metric(&name).map_or(name.clone(), |m| m.axis_label());
         out.push(charts::heatmap(
             &title,
             (&input.params[ix], xs),

@@ -47,7 +47,8 @@ impl Override {
     }
 }
 
-pub use load::check_distinct;
+pub(crate) use load::SET_SOURCE;
+pub use load::{check_distinct, parameters_of};
 
 /// One parameter of a resolved scenario with its provenance.
 #[derive(Debug, Clone, PartialEq)]

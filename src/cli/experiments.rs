@@ -366,6 +366,13 @@ pub(super) fn finish(
     if let (Some(path), false) = (log, quiet) {
         eprintln!("wrote the event log ({rows} rows) to {}", path.display());
     }
+    // The table shows a comparison's warning above it; other formats on
+    // standard error (and in the JSON document).
+    if format != Format::Table && !quiet {
+        for w in e.comparability() {
+            eprintln!("warning: {w}");
+        }
+    }
     print_out(match format {
         Format::Table => e.table(),
         Format::Json => e.json(),
@@ -513,8 +520,8 @@ pub fn sweep(args: &SweepArgs) -> Result<()> {
     }
     let mut extra: Vec<&'static Metric> = Vec::new();
     if let Some(g) = &goal {
-        extra.push(g.objective.metric);
-        extra.extend(g.constraints.iter().map(|c| c.metric));
+        extra.extend(g.objective.measure.metrics());
+        extra.extend(g.constraints.iter().flat_map(|c| c.measure.metrics()));
     }
     let design = Design {
         kind: Kind::Sweep,

@@ -12,8 +12,8 @@
 
 use toml_edit::{InlineTable, Value};
 
-use crate::scenario::schema::{kind_of, Kind};
-use crate::scenario::Parameter;
+use crate::scenario::schema::{describe, kind_of, Kind};
+use crate::scenario::{Parameter, Scenario};
 use crate::units::{format_duration, parse_duration, DAY, HOUR, MINUTE, WEEK};
 
 /// A parameter moved down and up.
@@ -42,6 +42,41 @@ fn is_fixed(key: &str) -> bool {
     key.starts_with("run.")
         || key.starts_with("calendars.")
         || (key.starts_with("segments.") && key.ends_with(".share"))
+}
+
+/// True for a source that says the value was set with `--set`.
+pub fn is_set_on_command_line(source: Option<&str>) -> bool {
+    source.is_some_and(|s| s.starts_with(crate::scenario::SET_SOURCE))
+}
+
+/// A knob in words (docs/MODEL.md section 11): its parameter's description
+/// from the schema ([`crate::scenario::schema::DESCRIPTIONS`]) with the
+/// segment's, provider's or calendar's name, and ` scale` for a
+/// distribution scaled as a whole: `segments.0.fit.beta` is `mid-market
+/// segment: fit Beta β`, `drafting.agent (scale)` is `drafting (agent):
+/// duration scale`. A key without a description keeps its label.
+pub fn title(label: &str, sc: &Scenario) -> String {
+    let (key, scale) = match label.strip_suffix(" (scale)") {
+        Some(key) => (key, " scale"),
+        None => (label, ""),
+    };
+    let Some(description) = describe(key) else {
+        return label.to_string();
+    };
+    let segments: Vec<&str> = key.split('.').collect();
+    let index = |i: &str| i.parse::<usize>().ok();
+    let name = match segments.as_slice() {
+        ["segments", i, ..] => index(i)
+            .and_then(|i| sc.segments.get(i))
+            .map(|s| s.name.clone()),
+        ["enrichment", "providers", i, ..] => index(i)
+            .and_then(|i| sc.enrichment.providers.get(i))
+            .map(|p| p.name.clone()),
+        ["calendars", name, ..] => Some((*name).to_string()),
+        _ => None,
+    };
+    let name = name.unwrap_or_else(|| key.to_string());
+    format!("{}{scale}", description.replace("{name}", &name))
 }
 
 /// True for an `assumption` (or missing) source.
@@ -296,6 +331,51 @@ mod tests {
         }
         // A constant 0s stage cannot be scaled.
         assert!(all.iter().all(|k| k.label != "enrichment.agent (scale)"));
+    }
+
+    #[test]
+    fn every_knob_of_the_canonical_scenario_has_a_title_in_words() {
+        let loaded = crate::scenario::load_embedded(&[]).unwrap();
+        let all = knobs(&loaded.parameters, 0.2);
+        assert!(all.len() > 40, "{}", all.len());
+        for k in &all {
+            let t = title(&k.label, &loaded.scenario);
+            assert!(
+                !t.is_empty() && t != k.label && !t.contains('.'),
+                "{}: {t}",
+                k.label
+            );
+        }
+        let of = |label: &str| title(label, &loaded.scenario);
+        assert_eq!(of("segments.0.fit.beta"), "mid-market segment: fit Beta β");
+        assert_eq!(
+            of("enrichment.providers.0.match_rate"),
+            "provider primary: match rate"
+        );
+        assert_eq!(of("review.edit_probability"), "review: edit probability");
+        assert_eq!(
+            of("drafting.agent (scale)"),
+            "drafting (agent): duration scale"
+        );
+        assert_eq!(
+            of("email.reply_rate.at_fit_1"),
+            "email: reply rate at fit 1"
+        );
+    }
+
+    #[test]
+    fn a_value_set_on_the_command_line_is_neither_assumed_nor_cited() {
+        let loaded = load_test_base(&[Override {
+            path: "gate.nurture_below".into(),
+            value: "0.4".into(),
+        }])
+        .unwrap();
+        let all = knobs(&loaded.parameters, 0.2);
+        let gate = knob(&all, "gate.nurture_below");
+        assert!(is_set_on_command_line(gate.source.as_deref()));
+        assert!(!gate.assumed);
+        let reps = knob(&all, "reps.count");
+        assert!(!is_set_on_command_line(reps.source.as_deref()));
     }
 
     #[test]

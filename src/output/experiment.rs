@@ -15,9 +15,11 @@ use super::json::{json_document, StatsJson};
 use super::table::{decimals, interval, number, table};
 use crate::error::Result;
 use crate::experiment::paired::{difference, Difference};
-use crate::experiment::select::{choose, Choice, Goal, Objective};
+use crate::experiment::select::{choose, Choice, Goal, Measure, Objective};
+use crate::experiment::sensitivity::{is_set_on_command_line, Knob};
 use crate::experiment::{Design, Kind, ParamValue, RunResult, Swing};
 use crate::metrics::{capacity_warning, Aggregate, Metric, Weekly, METRICS, WEEKLY_LEN};
+use crate::units::format_duration;
 
 /// The metrics an experiment table shows by default, and the panels of the
 /// report's trade-off chart: the headline figures of a plan.
@@ -109,6 +111,107 @@ impl<'a> Experiment<'a> {
     /// Whether point `p` satisfies the sweep's constraints (true without).
     pub fn feasible(&self, p: usize) -> bool {
         self.choice.as_ref().is_none_or(|c| c.feasible[p])
+    }
+
+    /// The ratios a sweep's goal reads (`low_fit_sent/emails_sent`), each
+    /// once, objective first: the table and the document show their values.
+    pub fn ratios(&self) -> Vec<Measure> {
+        let mut out: Vec<Measure> = Vec::new();
+        if let Some(g) = &self.design.goal {
+            let all =
+                std::iter::once(g.objective.measure).chain(g.constraints.iter().map(|c| c.measure));
+            for m in all.filter(Measure::is_ratio) {
+                if !out.contains(&m) {
+                    out.push(m);
+                }
+            }
+        }
+        out
+    }
+
+    /// A comparison's settings whose values differ between the compared
+    /// scenarios: each resolved key (in the first scenario's order, then
+    /// keys only later ones have) with every scenario's value as TOML text
+    /// (`(absent)` where a scenario lacks the key). Empty for other kinds.
+    pub fn compared_settings(&self) -> Vec<(String, Vec<String>)> {
+        if self.kind() != Kind::Compare {
+            return Vec::new();
+        }
+        let values: Vec<BTreeMap<String, String>> = self
+            .design
+            .plan
+            .points
+            .iter()
+            .map(|p| {
+                crate::scenario::parameters_of(&p.resolved_toml)
+                    .into_iter()
+                    .map(|q| (q.key, q.value))
+                    .collect()
+            })
+            .collect();
+        let mut keys: Vec<String> = Vec::new();
+        for p in &self.design.plan.points {
+            for q in crate::scenario::parameters_of(&p.resolved_toml) {
+                if !keys.contains(&q.key) {
+                    keys.push(q.key);
+                }
+            }
+        }
+        keys.into_iter()
+            .filter_map(|k| {
+                let row: Vec<String> = values
+                    .iter()
+                    .map(|v| v.get(&k).cloned().unwrap_or_else(|| "(absent)".to_string()))
+                    .collect();
+                row.iter().any(|v| *v != row[0]).then_some((k, row))
+            })
+            .collect()
+    }
+
+    /// A comparison's warning when its scenarios differ in team size, lead
+    /// volume, horizon or warm-up: their differences then include those,
+    /// not only the setting the planner changed. Empty when they agree (and
+    /// for other kinds).
+    pub fn comparability(&self) -> Vec<String> {
+        if self.kind() != Kind::Compare {
+            return Vec::new();
+        }
+        let points = &self.design.plan.points;
+        let differ = |f: &dyn Fn(&crate::scenario::Scenario) -> String| -> Option<String> {
+            let all: Vec<String> = points.iter().map(|p| f(&p.scenario)).collect();
+            all.iter().any(|v| *v != all[0]).then(|| all.join(" vs "))
+        };
+        let per_week = |sc: &crate::scenario::Scenario| match sc.arrivals {
+            crate::scenario::Arrivals::Poisson { per_week, .. } => per_week,
+            crate::scenario::Arrivals::Batch { size, every, .. } => {
+                size as f64 * crate::units::WEEK / every
+            }
+        };
+        let round = |x: f64| format!("{}", (x * 100.0).round() / 100.0);
+        let mut parts = Vec::new();
+        if let Some(v) = differ(&|sc| sc.reps.count.to_string()) {
+            parts.push(format!("team size ({v} reps)"));
+        }
+        if let Some(v) = differ(&|sc| round(per_week(sc))) {
+            parts.push(format!("lead volume ({v} leads a week)"));
+        }
+        if let Some(v) = differ(&|sc| format_duration(sc.run.horizon)) {
+            parts.push(format!("horizon ({v})"));
+        }
+        if let Some(v) = differ(&|sc| format_duration(sc.run.warmup)) {
+            parts.push(format!("warm-up ({v})"));
+        }
+        if parts.is_empty() {
+            return Vec::new();
+        }
+        let list = match parts.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        vec![format!(
+            "the compared scenarios differ in {list}: their differences include those, not only the setting you changed"
+        )]
     }
 
     /// The chosen point of a sweep.
@@ -443,6 +546,10 @@ struct PointDoc {
     metrics: BTreeMap<&'static str, SortedStats>,
     params: BTreeMap<String, serde_json::Value>,
     point: usize,
+    /// The ratios of means the sweep's goal reads, by name as written
+    /// (`null` where the denominator's mean is 0).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    ratios: BTreeMap<String, Option<f64>>,
     /// The point's capacity warning, if any (docs/MODEL.md section 5).
     warnings: Vec<String>,
 }
@@ -468,6 +575,12 @@ struct PointsDoc<'a> {
     replications: u32,
     scenario: &'a str,
     seed: u64,
+    /// A comparison's settings that differ, by key: each scenario's value.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    settings: BTreeMap<String, Vec<String>>,
+    /// A comparison's comparability warning, if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -512,8 +625,11 @@ fn pretty<T: Serialize>(doc: &T) -> String {
     serde_json::to_string_pretty(doc).expect("a document of strings and numbers always serialises")
 }
 
-fn status(assumed: bool) -> &'static str {
-    if assumed {
+/// A swung parameter's provenance: set with `--set`, assumed or cited.
+fn status(knob: &Knob) -> &'static str {
+    if is_set_on_command_line(knob.source.as_deref()) {
+        "set on the command line"
+    } else if knob.assumed {
         "assumed"
     } else {
         "cited"
@@ -550,6 +666,11 @@ impl Experiment<'_> {
                 metrics: sorted_metrics(&self.results[p].summary),
                 params: self.params_doc(p),
                 point: p,
+                ratios: self
+                    .ratios()
+                    .iter()
+                    .map(|m| (m.label(), m.of(&self.results[p].summary)))
+                    .collect(),
                 warnings: capacity_warning(&self.results[p].summary)
                     .into_iter()
                     .collect(),
@@ -570,6 +691,8 @@ impl Experiment<'_> {
             replications: self.design.plan.replications,
             scenario: self.design.name(),
             seed: self.design.plan.seed,
+            settings: self.compared_settings().into_iter().collect(),
+            warnings: self.comparability(),
         }
     }
 
@@ -600,7 +723,7 @@ impl Experiment<'_> {
                     parameter: &w.knob.label,
                     rank: rank + 1,
                     source: w.knob.source.as_deref(),
-                    status: status(w.knob.assumed),
+                    status: status(&w.knob),
                 })
                 .collect(),
             params: self.params(),
@@ -650,6 +773,15 @@ pub fn grid_text(header: &[String], rows: &[Vec<String>], left: usize) -> String
         out.push_str(&line(row));
     }
     out
+}
+
+/// A ratio of means for a table cell: four significant digits, or the
+/// tables' mark of an undefined value.
+fn ratio_cell(value: Option<f64>) -> String {
+    let digits = value.filter(|v| *v != 0.0 && v.is_finite()).map_or(0, |v| {
+        (3 - v.abs().log10().floor() as i32).clamp(0, 9) as usize
+    });
+    number(value, digits)
 }
 
 /// A mean and its CI for a table cell.
@@ -702,6 +834,8 @@ impl Experiment<'_> {
         let mut header = vec![String::new()];
         header.extend(self.params().iter().cloned());
         header.extend(metrics.iter().map(|m| m.name.to_string()));
+        let ratios = self.ratios();
+        header.extend(ratios.iter().map(Measure::label));
         let rows: Vec<Vec<String>> = self
             .results
             .iter()
@@ -717,6 +851,8 @@ impl Experiment<'_> {
                 for m in metrics {
                     row.push(cell(m, &r.summary[m.index()]));
                 }
+                // A ratio of means has no CI of its own: its value only.
+                row.extend(ratios.iter().map(|m| ratio_cell(m.of(&r.summary))));
                 row
             })
             .collect();
@@ -775,6 +911,9 @@ impl Experiment<'_> {
             })
             .collect();
         let mut out = self.title();
+        for w in self.comparability() {
+            out.push_str(&format!("warning: {w}\n\n"));
+        }
         out.push_str(&grid_text(&header, &rows, 1));
         out.push_str(
             "\nDifferences are paired on common random numbers: mean of per-replication differences, 95% CI.\n",
@@ -806,9 +945,9 @@ impl Experiment<'_> {
     }
 
     /// One row per parameter, ranked: `rank`, `parameter`, `status`
-    /// (assumed or cited), `source`, `base`, `low`, `high` (values), then the
-    /// metric's mean at base, low and high and the paired differences with
-    /// their 95% CIs.
+    /// (assumed, cited or set on the command line), `source`, `base`,
+    /// `low`, `high` (values), then the metric's mean at base, low and high
+    /// and the paired differences with their 95% CIs.
     pub fn sensitivity_frame(&self) -> DataFrame {
         let s = &self.ranked;
         let metric = self.sensitivity_metric();
@@ -820,10 +959,7 @@ impl Experiment<'_> {
         frame(vec![
             Column::new("rank".into(), (1..=s.len() as u32).collect::<Vec<u32>>()),
             Column::new("parameter".into(), text(&|w| w.knob.label.clone())),
-            Column::new(
-                "status".into(),
-                text(&|w| status(w.knob.assumed).to_string()),
-            ),
+            Column::new("status".into(), text(&|w| status(&w.knob).to_string())),
             Column::new(
                 "source".into(),
                 text(&|w| w.knob.source.clone().unwrap_or_default()),
@@ -883,7 +1019,7 @@ impl Experiment<'_> {
                 vec![
                     (rank + 1).to_string(),
                     w.knob.label.clone(),
-                    status(w.knob.assumed).to_string(),
+                    status(&w.knob).to_string(),
                     format!("{} -> {}", w.knob.shown.0, w.knob.shown.1),
                     number(self.mean(w.low), d),
                     number(self.mean(w.high), d),

@@ -108,12 +108,13 @@ fn finish(mut root: Node, overrides: &[Override], origin: String) -> Result<Load
             if let Some(Err(invalid)) = before.as_ref().map(validate::validate) {
                 return Err(invalid);
             }
-            return Err(e);
+            return Err(blame(e, o));
         }
     }
     // A file named on the command line is relative to where salesim runs.
     anchor_files(&mut root, Path::new(""));
-    let scenario = validate::validate(&root)?;
+    let scenario =
+        validate::validate(&root).map_err(|e| blame_overrides(e, before.as_ref(), overrides))?;
     raw::normalize(&mut root);
     let data = portable(&mut root);
     Ok(Loaded {
@@ -123,6 +124,85 @@ fn finish(mut root: Node, overrides: &[Override], origin: String) -> Result<Load
         origin,
         data,
     })
+}
+
+/// An invalid scenario after `overrides`, when the overrides made it so:
+/// the error names the override as it was written (`--set KEY=VALUE`),
+/// never a line of a file the user did not write. The override is the one
+/// whose key the error is at (or in, or above); else, when the scenario was
+/// valid without the overrides, the first one after which it is not.
+fn blame_overrides(e: Error, before: Option<&Node>, overrides: &[Override]) -> Error {
+    let Error::Scenario { location, .. } = &e else {
+        return e;
+    };
+    let key = location.key.as_str();
+    let related = |o: &&Override| {
+        o.path == key
+            || key.starts_with(&format!("{}.", o.path))
+            || o.path.starts_with(&format!("{key}."))
+    };
+    if location.file == SET_ORIGIN {
+        if let Some(o) = overrides.iter().rev().find(related) {
+            return blame(e, o);
+        }
+    }
+    let Some(before) = before else {
+        return e;
+    };
+    let mut root = before.clone();
+    anchor_files(&mut root, Path::new(""));
+    if validate::validate(&root).is_err() {
+        return e;
+    }
+    for o in overrides {
+        if apply_override(&mut root, o).is_err() || validate::validate(&root).is_err() {
+            return blame(e, o);
+        }
+    }
+    e
+}
+
+/// The error `e` as the override `o`'s: located at `--set KEY=VALUE` (the
+/// key repeated only when the error is at another one), with a hint when
+/// the value looks like a range written with a dash.
+fn blame(e: Error, o: &Override) -> Error {
+    let Error::Scenario { location, message } = e else {
+        return e;
+    };
+    let key = if location.key == o.path {
+        String::new()
+    } else {
+        location.key
+    };
+    let hint = if dashed_range(&o.value) {
+        "; ranges are written START:END:STEP, e.g. 0.2:0.8:0.1"
+    } else {
+        ""
+    };
+    Error::Scenario {
+        location: Location {
+            file: override_text(o),
+            key,
+            line_col: None,
+        },
+        message: format!("{message}{hint}"),
+    }
+}
+
+/// True for `a-b` with two numbers (`0.2-0.8`), which is a range written
+/// with a dash; not for a negative number, an exponent, a date or a
+/// duration, whose dashes are their own.
+fn dashed_range(value: &str) -> bool {
+    let number = |t: &str| {
+        let t = t.trim();
+        !t.is_empty()
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && t.parse::<f64>().is_ok_and(f64::is_finite)
+    };
+    let v = value.trim();
+    v.matches('-').count() == 1
+        && v.split_once('-')
+            .is_some_and(|(a, b)| number(a) && number(b))
 }
 
 /// Makes the resolved tree portable: every file an `empirical`
@@ -446,35 +526,7 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
     }
     let full = o.path.as_str();
     match &mut node.value {
-        NodeValue::Table(t) => {
-            // The value now comes from the command line; say so in place of
-            // any source the file gave for the old value.
-            let source_key = format!("{last}_source");
-            if t.get(last).is_some() && !last.ends_with("_source") {
-                t.insert(
-                    &source_key,
-                    set_origin.clone(),
-                    Node {
-                        value: NodeValue::String(format!(
-                            "set on the command line: --set {}={}",
-                            o.path,
-                            // Control characters shown escaped: the value
-                            // itself is then rejected, not its source.
-                            o.value
-                                .chars()
-                                .map(|c| if c.is_control() {
-                                    c.escape_default().to_string()
-                                } else {
-                                    c.to_string()
-                                })
-                                .collect::<String>()
-                        )),
-                        origin: set_origin.clone(),
-                    },
-                );
-            }
-            t.insert(last, set_origin.clone(), value)
-        }
+        NodeValue::Table(t) => t.insert(last, set_origin.clone(), value),
         NodeValue::Array(items) => {
             let len = items.len();
             let i = index(last, len).map_err(|m| no_such(format!("no such key `{full}`: {m}")))?;
@@ -488,7 +540,91 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
         }
     }
     mark_changed_list(root, &segments, &set_origin);
+    mark_source(root, &segments, o, &set_origin);
     Ok(())
+}
+
+/// How messages and sources show an override: `--set PATH=VALUE`, control
+/// characters escaped (the value itself is then rejected, not its source).
+fn override_text(o: &Override) -> String {
+    let value: String = o
+        .value
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    format!("{SET_ORIGIN} {}={value}", o.path)
+}
+
+/// The `_source` of a value set on the command line.
+pub(crate) const SET_SOURCE: &str = "set on the command line: ";
+
+/// Records that the parameter the override changes now comes from the
+/// command line, in place of any source the file gave: `<key>_source` in
+/// the table that holds the parameter. The parameter is the whole
+/// distribution or inline table when the override sets one of its fields
+/// (`review.duration.median` changes `review.duration`), whose earlier
+/// fields set in this same load are kept in the text.
+fn mark_source(root: &mut Node, segments: &[&str], o: &Override, set_origin: &Origin) {
+    let is_container = |n: &Node| match &n.value {
+        NodeValue::Table(t) => !is_leaf_table(t),
+        NodeValue::Array(items) => {
+            !items.is_empty() && items.iter().all(|n| n.as_table().is_some())
+        }
+        _ => false,
+    };
+    let mut node = root;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        node = match &mut node.value {
+            NodeValue::Table(t) => {
+                let Some(child) = t.get(seg) else { return };
+                if !last && is_container(child) {
+                    match t.get_mut(seg) {
+                        Some(n) => n,
+                        None => return,
+                    }
+                } else {
+                    if seg.ends_with("_source") {
+                        return;
+                    }
+                    let key = format!("{seg}_source");
+                    let this = override_text(o);
+                    // A field after another of one parameter in one load:
+                    // both are the command line's.
+                    let earlier = t
+                        .get(&key)
+                        .filter(|n| !last && &*n.origin.file == SET_ORIGIN)
+                        .and_then(Node::as_str)
+                        .filter(|s| s.starts_with(SET_SOURCE) && !s.contains(&this));
+                    let text = match earlier {
+                        Some(s) => format!("{s}, {this}"),
+                        None => format!("{SET_SOURCE}{this}"),
+                    };
+                    let source = Node {
+                        value: NodeValue::String(text),
+                        origin: set_origin.clone(),
+                    };
+                    t.insert(&key, set_origin.clone(), source);
+                    return;
+                }
+            }
+            NodeValue::Array(items) => {
+                // A whole item of a list of tables has no key to hold a source.
+                let item = seg.parse::<usize>().ok().and_then(|k| items.get_mut(k));
+                match item {
+                    Some(n) if !last => n,
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+    }
 }
 
 /// An error about a whole list (calendar windows that overlap, segment
@@ -551,6 +687,15 @@ fn index(seg: &str, len: usize) -> std::result::Result<usize, String> {
         ));
     }
     Ok(i)
+}
+
+/// Every parameter of a resolved scenario's text (as an output folder or a
+/// plan record holds it) with its `_source`; none when the text is not
+/// TOML.
+pub fn parameters_of(text: &str) -> Vec<Parameter> {
+    raw::parse_document(text, "resolved scenario")
+        .map(|root| parameters(&root))
+        .unwrap_or_default()
 }
 
 /// Lists every parameter of a resolved tree with its `_source`.
@@ -804,23 +949,96 @@ duration = { dist = "constant", value = "2m" }
         ] {
             let err = base(&[set(path, "1")]).unwrap_err();
             let loc = location(&err);
-            assert_eq!(loc.file, "--set", "{err}");
-            assert_eq!(loc.key, path);
+            assert_eq!(loc.file, format!("--set {path}=1"), "{err}");
+            assert_eq!(loc.key, "");
             assert!(err.to_string().contains("no such key"), "{err}");
             assert_eq!(err.exit_code(), 2);
         }
         // A new leaf in an existing table is set, then rejected as unknown.
         let err = base(&[set("reps.cuont", "4")]).unwrap_err();
         assert!(err.to_string().contains("unknown key `cuont`"), "{err}");
-        assert_eq!(location(&err).file, "--set");
+        assert_eq!(location(&err).file, "--set reps.cuont=4");
     }
 
     #[test]
     fn invalid_set_value_names_set() {
         let err = base(&[set("review.edit_probability", "2")]).unwrap_err();
         let loc = location(&err);
-        assert_eq!(loc.file, "--set");
-        assert_eq!(loc.key, "review.edit_probability");
+        assert_eq!(loc.file, "--set review.edit_probability=2");
+        assert_eq!(loc.key, "");
+    }
+
+    #[test]
+    fn an_override_that_breaks_a_rule_of_the_file_is_named_not_the_file() {
+        // Each valid alone in its type; the file's line would be blamed.
+        for (path, value, key) in [
+            ("review.duration.p90", "\"1m\"", "review.duration"),
+            ("segments.0.fit.alpha", "-1", "segments.0.fit"),
+            ("run.horizon", "\"1w\"", "run.warmup"),
+            ("arrivals.kind", "\"batch\"", "arrivals.per_week"),
+        ] {
+            let err = base(&[set("reps.count", "9"), set(path, value)]).unwrap_err();
+            let loc = location(&err);
+            assert_eq!(loc.file, format!("--set {path}={value}"), "{err}");
+            assert_eq!((loc.key.as_str(), loc.line_col), (key, None), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_range_written_with_a_dash_gets_a_hint() {
+        let err = base(&[set("gate.nurture_below", "0.2-0.8")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("; ranges are written START:END:STEP, e.g. 0.2:0.8:0.1"),
+            "{err}"
+        );
+        assert!(dashed_range("0.2 - 0.8") && dashed_range("1-5"));
+        for own in ["-0.5", "1e-3", "2026-01-05", "1d-2d", "-1-2", "0.2-", "a-b"] {
+            assert!(!dashed_range(own), "{own}");
+        }
+    }
+
+    #[test]
+    fn a_field_set_on_the_command_line_marks_its_whole_parameter() {
+        let loaded = base(&[
+            set("review.duration.median", "\"3m\""),
+            set("review.duration.p90", "\"6m\""),
+            set("segments.0.fit.beta", "4.0"),
+            set("gate.autosend_at_or_above", "0.9"),
+            set("calendars.office.hours.0", "\"08:00-12:00\""),
+        ])
+        .unwrap();
+        let source = |key: &str| {
+            loaded
+                .parameters
+                .iter()
+                .find(|p| p.key == key)
+                .unwrap_or_else(|| panic!("{key}"))
+                .clone()
+        };
+        let duration = source("review.duration");
+        assert_eq!(
+            duration.source.as_deref(),
+            Some("set on the command line: --set review.duration.median=\"3m\", --set review.duration.p90=\"6m\"")
+        );
+        assert!(!duration.value.contains("_source"), "{}", duration.value);
+        assert_eq!(
+            source("segments.0.fit").source.as_deref(),
+            Some("set on the command line: --set segments.0.fit.beta=4.0")
+        );
+        assert_eq!(
+            source("gate.autosend_at_or_above").source.as_deref(),
+            Some("set on the command line: --set gate.autosend_at_or_above=0.9")
+        );
+        assert_eq!(
+            source("calendars.office.hours").source.as_deref(),
+            Some("set on the command line: --set calendars.office.hours.0=\"08:00-12:00\"")
+        );
+        // The resolved text reads back to the same scenario and sources.
+        let again =
+            crate::scenario::load_text(&loaded.resolved_toml, "resolved", Path::new(""), &[])
+                .unwrap();
+        assert_eq!(again.parameters, loaded.parameters);
     }
 
     #[test]

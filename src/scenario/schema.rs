@@ -540,6 +540,146 @@ pub fn declared(path: &str) -> Option<(Kind, Need)> {
     Some((kind, need))
 }
 
+/// Every parameter in words, by key path (`*` for an item of a list, or a
+/// calendar's name; `{name}` is the item's or calendar's name): what the
+/// sensitivity tornado and other readers show in place of the raw key. One
+/// line per key of the schema above (a test holds them together); the
+/// fields of a distribution or a linear rate are [`FIELD_DESCRIPTIONS`].
+#[rustfmt::skip]
+pub const DESCRIPTIONS: &[(&str, &str)] = &[
+    ("run.horizon", "run: horizon"),
+    ("run.warmup", "run: warm-up"),
+    ("run.replications", "run: replications"),
+    ("run.seed", "run: seed"),
+    ("run.start_date", "run: start date"),
+    ("calendars.*.days", "calendar {name}: working days"),
+    ("calendars.*.hours", "calendar {name}: working hours"),
+    ("arrivals.kind", "arrivals: kind"),
+    ("arrivals.per_week", "arrivals: leads a week"),
+    ("arrivals.calendar", "arrivals: calendar"),
+    ("arrivals.size", "arrivals: leads a batch"),
+    ("arrivals.every", "arrivals: time between batches"),
+    ("arrivals.at", "arrivals: time of a batch"),
+    ("segments.*.share", "{name} segment: share of leads"),
+    ("segments.*.fit", "{name} segment: fit"),
+    ("lookup.lane", "lookup: lane"),
+    ("lookup.agent", "lookup (agent): duration"),
+    ("lookup.manual", "lookup (rep): duration"),
+    ("enrichment.lane", "enrichment: lane"),
+    ("enrichment.agent", "enrichment (agent): duration"),
+    ("enrichment.manual", "enrichment (rep): duration"),
+    ("enrichment.providers.*.match_rate", "provider {name}: match rate"),
+    ("enrichment.providers.*.latency", "provider {name}: latency"),
+    ("enrichment.providers.*.error_rate", "provider {name}: error rate"),
+    ("enrichment.providers.*.max_retries", "provider {name}: retries"),
+    ("enrichment.providers.*.rate_limit_per_min", "provider {name}: calls a minute"),
+    ("enrichment.providers.*.cost_per_call", "provider {name}: cost a call"),
+    ("scoring.lane", "scoring: lane"),
+    ("scoring.agent", "scoring (agent): duration"),
+    ("scoring.manual", "scoring (rep): duration"),
+    ("scoring.noise_sd", "scoring (agent): score noise SD"),
+    ("scoring.manual_noise_sd", "scoring (rep): score noise SD"),
+    ("scoring.cost", "scoring: cost a lead"),
+    ("drafting.lane", "drafting: lane"),
+    ("drafting.agent", "drafting (agent): duration"),
+    ("drafting.manual", "drafting (rep): duration"),
+    ("drafting.cost", "drafting: cost an email"),
+    ("gate.nurture_below", "gate: nurture below score"),
+    ("gate.autosend_at_or_above", "gate: autosend at or above score"),
+    ("gate.good_fit_at", "gate: good fit at"),
+    ("review.duration", "review: duration"),
+    ("review.edit_probability", "review: edit probability"),
+    ("review.edit", "review: edit duration"),
+    ("review.judgement_noise_sd", "review: judgement noise SD"),
+    ("review.reject_fit_below", "review: reject below fit"),
+    ("review.order", "review: queue order"),
+    ("review.expire_after", "review: draft expires after"),
+    ("review.on_expire", "review: expired drafts go to"),
+    ("reps.count", "reps: team size"),
+    ("reps.calendar", "reps: calendar"),
+    ("reps.hourly_cost", "reps: hourly cost"),
+    ("reps.other_work", "reps: other work"),
+    ("reps.other_work.share", "reps: share of time on other work"),
+    ("reps.other_work.block", "reps: other work block duration"),
+    ("agents.concurrency", "agents: concurrent runs"),
+    ("agents.calendar", "agents: calendar"),
+    ("email.mailboxes", "email: mailboxes"),
+    ("email.daily_cap_per_mailbox", "email: daily cap a mailbox"),
+    ("email.calendar", "email: calendar"),
+    ("email.bounce_rate", "email: bounce rate"),
+    ("email.reply_rate", "email: reply rate"),
+    ("email.edited_reply_factor", "email: reply factor of an edited draft"),
+    ("email.autosend_reply_factor", "email: reply factor of an autosent draft"),
+    ("email.positive_share", "email: positive share of replies"),
+    ("email.reply_delay", "email: reply delay"),
+    ("email.follow_ups", "email: follow-ups"),
+    ("email.follow_up_interval", "email: follow-up interval"),
+    ("email.follow_up_reply_factor", "email: follow-up reply factor"),
+    ("conversations.duration", "conversations: duration"),
+    ("conversations.meeting_rate", "conversations: meeting rate"),
+    ("nurture.touches", "nurture: touches"),
+    ("nurture.interval", "nurture: interval between touches"),
+    ("nurture.engage_rate", "nurture: engage rate"),
+    ("nurture.rescore_boost", "nurture: rescore boost"),
+    ("nurture.max_reentries", "nurture: re-entries"),
+    ("baseline.triage_below", "baseline: reps write to fit at or above"),
+];
+
+/// The fields of a distribution or a linear rate in words, appended to
+/// their parameter's description (`{name} segment: fit` + `Beta β`).
+#[rustfmt::skip]
+pub const FIELD_DESCRIPTIONS: &[(&str, &str)] = &[
+    ("value", "value"),
+    ("mean", "mean"),
+    ("min", "minimum"),
+    ("max", "maximum"),
+    ("mode", "mode"),
+    ("median", "median"),
+    ("p90", "90th percentile"),
+    ("cv", "CV"),
+    ("alpha", "Beta α"),
+    ("beta", "Beta β"),
+    ("at_fit_0", "at fit 0"),
+    ("at_fit_1", "at fit 1"),
+];
+
+/// The key path with every list index or calendar name as `*`
+/// (`segments.0.fit` -> `segments.*.fit`), as [`DESCRIPTIONS`] writes it.
+fn pattern(path: &str) -> String {
+    let segments: Vec<&str> = path.split('.').collect();
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let item = s.parse::<usize>().is_ok() || (i == 1 && segments[0] == "calendars");
+            if item {
+                "*"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A parameter in words: its description, or its distribution's (or
+/// rate's) description and the field's (`segments.0.fit.beta` ->
+/// `{name} segment: fit Beta β`). `{name}` is left for the caller, which
+/// knows the item's name; `None` for a key without a description.
+pub fn describe(path: &str) -> Option<String> {
+    let find = |p: &str| {
+        DESCRIPTIONS
+            .iter()
+            .find(|(k, _)| *k == pattern(p))
+            .map(|(_, d)| d.to_string())
+    };
+    find(path).or_else(|| {
+        let (parent, field) = path.rsplit_once('.')?;
+        let field = FIELD_DESCRIPTIONS.iter().find(|(f, _)| *f == field)?.1;
+        Some(format!("{} {field}", find(parent)?))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,5 +809,56 @@ mod tests {
                 assert_eq!(keys[0].kind, Kind::Tag, "{name}");
             }
         }
+    }
+    /// Every key path of the schema, list items and named tables as `*`;
+    /// distributions and linear rates are one parameter.
+    fn every_key_path(keys: &[Key], prefix: &str, out: &mut Vec<String>) {
+        for k in keys {
+            let path = if prefix.is_empty() {
+                k.name.to_string()
+            } else {
+                format!("{prefix}.{}", k.name)
+            };
+            match k.kind {
+                Kind::Table(inner) => every_key_path(inner, &path, out),
+                Kind::Tables(inner) | Kind::Named(inner) => {
+                    every_key_path(inner, &format!("{path}.*"), out)
+                }
+                Kind::Variants(v) => {
+                    for (_, inner) in v.variants {
+                        every_key_path(inner, &path, out);
+                    }
+                }
+                _ => out.push(path),
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_has_a_description_and_every_description_a_key() {
+        let mut paths = Vec::new();
+        every_key_path(ROOT, "", &mut paths);
+        paths.retain(|p| !p.ends_with("name") && p != "description");
+        for p in &paths {
+            let described = describe(&p.replace('*', "0"));
+            assert!(described.is_some_and(|d| !d.contains('.')), "{p}");
+        }
+        for (k, _) in DESCRIPTIONS {
+            let real = k.replace('*', "0");
+            // `reps.other_work`'s fields are described on their own too.
+            assert!(
+                paths.contains(&k.to_string()) || declared(&real).is_some(),
+                "{k} is no key"
+            );
+        }
+        assert_eq!(
+            describe("segments.3.fit.beta").as_deref(),
+            Some("{name} segment: fit Beta β")
+        );
+        assert_eq!(
+            describe("calendars.office.hours").as_deref(),
+            Some("calendar {name}: working hours")
+        );
+        assert_eq!(describe("review.duration.nope"), None);
     }
 }

@@ -524,7 +524,10 @@ fn an_edited_job_file_is_rerun_on_resume_and_refused_by_merge() {
 fn errors_name_the_override_or_the_users_own_file() {
     refused(
         &["run", "--set", "calendars.office.hours.0=\"10:00-14:00\""],
-        &["--set: calendars.office.hours", "overlap"],
+        &[
+            "--set calendars.office.hours.0=\"10:00-14:00\": calendars.office.hours",
+            "overlap",
+        ],
     );
     let dir = tempfile::tempdir().unwrap();
     let mine = file(

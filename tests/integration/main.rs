@@ -16,6 +16,7 @@ mod hostile;
 mod library;
 mod metrics;
 mod model;
+mod planner;
 mod report;
 mod sequences;
 mod shards;

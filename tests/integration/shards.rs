@@ -93,6 +93,23 @@ fn three_shards_of_a_sweep_merge_to_the_unsharded_sweep() {
 }
 
 #[test]
+fn three_shards_of_a_sweep_by_a_ratio_merge_to_the_unsharded_sweep() {
+    shards_merge_to_the_whole(&[
+        "sweep",
+        "--set",
+        "gate.nurture_below=0.3:0.5:0.1",
+        "--set",
+        "run.horizon=\"6w\"",
+        "-r",
+        "4",
+        "--objective",
+        "-low_fit_sent/emails_sent",
+        "--constraint",
+        "meetings/emails_sent>=0.001",
+    ]);
+}
+
+#[test]
 fn three_shards_of_a_comparison_and_a_sensitivity_merge_too() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let canonical = root.join("scenarios/canonical.toml");
