@@ -81,7 +81,18 @@ grep -q 'id="chart-compare_differences"' "$work/compare.dom" ||
   { echo "compare: no forest plot of the differences"; exit 1; }
 grep -q '<th>difference (paired) \[95% CI\]</th>' "$work/compare.dom" ||
   { echo "compare: the metric table has no differences"; exit 1; }
-echo "compare: the headline and the table show the paired differences, with the forest plot"
+grep -q 'id="compared-settings"' "$work/compare.dom" && grep -q '<td>gate.autosend_at_or_above</td>' "$work/compare.dom" ||
+  { echo "compare: the settings that differ are not listed"; exit 1; }
+echo "compare: the headline and the table show the paired differences, with the forest plot and the settings that differ"
+# A comparison of teams of different size says so on the page.
+sed -e 's/^count = 10$/count = 12/' -e 's/^per_week = 600$/per_week = 900/' -e 's/^name = .*/name = "bigger-team"/' \
+  scenarios/canonical.toml > "$work/bigger-team.toml"
+./target/release/salesim compare scenarios/canonical.toml "$work/bigger-team.toml" -r 3 \
+  --quiet --out "$work/compare-teams" > /dev/null 2> "$work/compare-teams.err"
+grep -q 'team size' "$work/compare-teams.err" || { echo "compare: no team-size warning on the terminal"; exit 1; }
+browser --dump-dom "file://$work/compare-teams/index.html" > "$work/compare-teams.dom"
+grep -o '<p class="warning" id="warning">[^<]*team size (10 vs 12 reps)[^<]*' "$work/compare-teams.dom" ||
+  { echo "compare: no team-size warning on the page"; exit 1; }
 
 echo "== the sensitivity page names its base and its settings"
 grep -q 'id="headline-title">Headline: the base scenario<' "$work/sensitivity.dom" ||

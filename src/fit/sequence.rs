@@ -351,7 +351,7 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
     }
     // Start: each reply from the last send before it, rates from the share
     // of sequences that replied.
-    let mut delays: Vec<f64> = seqs
+    let delays: Vec<f64> = seqs
         .iter()
         .filter_map(|s| {
             let r = s.reply?;
@@ -389,7 +389,6 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         if let Some(d) = delay_fit(&attributed) {
             delay = d;
         }
-        delays = attributed;
         if moved < 1e-5 {
             break;
         }

@@ -392,6 +392,31 @@ fn difference_cards(h: &mut String, input: &ReportInput) {
     }
 }
 
+/// The settings that differ between the compared scenarios, each
+/// scenario's value in a column.
+fn compared_settings(h: &mut String, input: &ReportInput) {
+    if input.compared_settings.is_empty() {
+        h.push_str("<p>The compared scenarios have the same settings: their differences are the simulation's own noise.</p>\n");
+        return;
+    }
+    let _ = write!(
+        h,
+        "<h3>What differs between the scenarios</h3>\n<table id=\"compared-settings\">\n<tr><th>setting</th>"
+    );
+    for p in &input.points {
+        let _ = write!(h, "<th>{}</th>", escape(&p.label));
+    }
+    h.push_str("</tr>\n");
+    for d in &input.compared_settings {
+        let _ = write!(h, "<tr><td>{}</td>", escape(&d.key));
+        for v in &d.values {
+            let _ = write!(h, "<td>{}</td>", escape(v));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
 /// The headline of a sensitivity analysis: what moves its metric most.
 fn sensitivity_headline(h: &mut String, input: &ReportInput) {
     let Some((name, swings)) = &input.sensitivity else {
@@ -406,7 +431,9 @@ fn sensitivity_headline(h: &mut String, input: &ReportInput) {
         fmt(name, base)
     );
     for (k, s) in swings.iter().take(10).enumerate() {
-        let source = if s.assumed {
+        let source = if s.set_on_command_line {
+            "<span class=\"cli\">set on the command line</span>"
+        } else if s.assumed {
             "<span class=\"assumed\">assumed</span>"
         } else {
             "cited"
@@ -419,7 +446,11 @@ fn sensitivity_headline(h: &mut String, input: &ReportInput) {
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}{}</td><td>{}</td><td class=\"num\">{}{}</td><td>{source}</td></tr>",
             k + 1,
-            escape(&s.parameter),
+            if s.title.is_empty() {
+                escape(&s.parameter)
+            } else {
+                format!("{} <span class=\"meta\">({})</span>", escape(&s.title), escape(&s.parameter))
+            },
             escape(&s.settings.0),
             fmt(name, Some(s.low)),
             change(&s.changes.0),
@@ -507,9 +538,15 @@ pub fn index_html(input: &ReportInput, views: &[View]) -> String {
     let _ = writeln!(h, "<h2 class=\"first\" id=\"headline-title\">{title}</h2>");
     let warnings: Vec<String> = match input.kind {
         Kind::Compare => input
-            .points
+            .comparability
             .iter()
-            .flat_map(|p| p.warnings.iter().map(move |w| format!("{}: {w}", p.label)))
+            .cloned()
+            .chain(
+                input
+                    .points
+                    .iter()
+                    .flat_map(|p| p.warnings.iter().map(move |w| format!("{}: {w}", p.label))),
+            )
             .collect(),
         _ => point.warnings.clone(),
     };
@@ -526,6 +563,7 @@ pub fn index_html(input: &ReportInput, views: &[View]) -> String {
         .collect();
     match input.kind {
         Kind::Compare => {
+            compared_settings(&mut h, input);
             difference_cards(&mut h, input);
             for c in &headline_charts {
                 figure(&mut h, c, &folder);
