@@ -410,26 +410,35 @@ fn per_rep_week(p: &PointReport, name: &str) -> Band {
     }
 }
 
-fn weekly_series(p: &PointReport) -> Vec<Series> {
-    [
-        (Weekly::LeadsToOutreach, "leads to outreach"),
-        (Weekly::LeadsToNurture, "leads to nurture"),
-        (Weekly::EmailsSent, "emails sent"),
-        (Weekly::NurtureTouches, "nurture touches"),
-    ]
-    .iter()
-    .map(|(w, label)| Series {
-        label: label.to_string(),
-        points: p.weekly[*w as usize]
+fn weekly_series(p: &PointReport) -> charts::WeeklyGroup {
+    let series = |columns: &[(Weekly, &str)]| -> Vec<Series> {
+        columns
             .iter()
-            .map(|[m, lo, hi]| Band {
-                mean: *m,
-                low: *lo,
-                high: *hi,
+            .map(|(w, label)| Series {
+                label: label.to_string(),
+                points: p.weekly[*w as usize]
+                    .iter()
+                    .map(|[m, lo, hi]| Band {
+                        mean: *m,
+                        low: *lo,
+                        high: *hi,
+                    })
+                    .collect(),
             })
-            .collect(),
-    })
-    .collect()
+            .collect()
+    };
+    charts::WeeklyGroup {
+        title: p.label.clone(),
+        outreach: series(&[
+            (Weekly::LeadsToOutreach, "leads to outreach"),
+            (Weekly::EmailsSent, "emails sent"),
+            (Weekly::FollowUpsSent, "follow-ups sent"),
+        ]),
+        nurture: series(&[
+            (Weekly::LeadsToNurture, "leads to nurture"),
+            (Weekly::NurtureTouches, "nurture touches"),
+        ]),
+    }
 }
 
 /// The point a report shows first: a sweep's chosen point, else the first.
@@ -449,13 +458,8 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
         _ => input.points.get(shown).into_iter().collect(),
     };
     let mut out = Vec::new();
-    let panels = shown
-        .iter()
-        .map(|p| (p.label.clone(), weekly_series(p)))
-        .collect();
     out.push(charts::weekly(
-        panels,
-        "Volume per week (leads, emails, touches)",
+        shown.iter().map(|p| weekly_series(p)).collect(),
     )?);
     let unit = metric("rep_prep_hours").map_or("h", |m| m.unit);
     out.push(charts::rep_hours(
@@ -528,6 +532,12 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
                 low: s.low,
                 high: s.high,
                 assumed: s.assumed,
+                settings: s.settings.clone(),
+                note: if s.assumed {
+                    "assumed".to_string()
+                } else {
+                    String::new()
+                },
             })
             .collect();
         out.push(charts::tornado(&label, base, rows)?);
@@ -580,6 +590,7 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
                 xs,
                 panels,
                 input.chosen,
+                None,
                 feasible,
             )?);
         }
@@ -620,6 +631,7 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
             (&input.params[iy], ys),
             values,
             chosen,
+            None,
         )?);
     }
     Ok(out)
