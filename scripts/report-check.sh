@@ -88,7 +88,7 @@ echo "compare: the headline and the table show the paired differences, with the 
 sed -e 's/^count = 10$/count = 12/' -e 's/^per_week = 600$/per_week = 900/' -e 's/^name = .*/name = "bigger-team"/' \
   scenarios/canonical.toml > "$work/bigger-team.toml"
 ./target/release/salesim compare scenarios/canonical.toml "$work/bigger-team.toml" -r 3 \
-  --quiet --out "$work/compare-teams" > /dev/null 2> "$work/compare-teams.err"
+  --quiet --out "$work/compare-teams" > "$work/compare-teams.err" 2>&1
 grep -q 'team size' "$work/compare-teams.err" || { echo "compare: no team-size warning on the terminal"; exit 1; }
 browser --dump-dom "file://$work/compare-teams/index.html" > "$work/compare-teams.dom"
 grep -o '<p class="warning" id="warning">[^<]*team size (10 vs 12 reps)[^<]*' "$work/compare-teams.dom" ||

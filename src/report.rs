@@ -533,7 +533,9 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
                 high: s.high,
                 assumed: s.assumed,
                 settings: s.settings.clone(),
-                note: if s.assumed {
+                note: if s.set_on_command_line {
+                    "set on the command line".to_string()
+                } else if s.assumed {
                     "assumed".to_string()
                 } else {
                     String::new()
@@ -542,7 +544,55 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
             .collect();
         out.push(charts::tornado(&label, base, rows)?);
     }
+    if input.kind == Kind::Compare && input.points.len() > 1 {
+        out.push(charts::forest(forest_panels(input))?);
+    }
     Ok(out)
+}
+
+/// The metrics of a comparison's forest plot: the headline cards' metrics,
+/// each a panel with a row per scenario after the first (its paired
+/// difference from the first, per week where the card is per week).
+fn forest_panels(input: &ReportInput) -> Vec<charts::ForestPanel> {
+    page::CARDS
+        .iter()
+        .filter_map(|(name, basis, _)| {
+            let i = metric_index(name)?;
+            let m = metric(name)?;
+            let per_week = matches!(basis, page::Basis::PerWeek(_));
+            let rows = input
+                .points
+                .iter()
+                .skip(1)
+                .filter_map(|q| {
+                    let d = q.differences.get(i)?;
+                    let scale = if per_week {
+                        1.0 / page::weeks_of(q)
+                    } else {
+                        1.0
+                    };
+                    let b = d.band();
+                    Some((
+                        q.label.clone(),
+                        Band {
+                            mean: b.mean * scale,
+                            low: b.low * scale,
+                            high: b.high * scale,
+                        },
+                    ))
+                })
+                .collect::<Vec<_>>();
+            let label = if per_week {
+                format!("{} ({} per week)", m.label, m.unit)
+            } else {
+                m.axis_label()
+            };
+            (!rows.is_empty()).then_some(charts::ForestPanel {
+                metric: label,
+                rows,
+            })
+        })
+        .collect()
 }
 
 /// The swept parameters that take more than one value across the points:
@@ -556,7 +606,7 @@ pub(crate) fn varying(input: &ReportInput) -> Vec<usize> {
         .collect()
 }
 
-fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
+fn sweep_charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
     let varying = varying(input);
     let numeric = |i: usize| -> Option<Vec<f64>> {
@@ -590,7 +640,7 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
                 xs,
                 panels,
                 input.chosen,
-                None,
+                Some(shown),
                 feasible,
             )?);
         }
@@ -611,6 +661,7 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
         let name = objective.map_or("hours_saved_per_rep_week".to_string(), |o| o.label());
         let mut values = vec![vec![None; xs.len()]; ys.len()];
         let mut chosen = None;
+        let mut shown_cell = None;
         for (k, p) in input.points.iter().enumerate() {
             let y = ys.iter().position(|v| *v == p.values[iy].to_string());
             let x = xs.iter().position(|v| *v == p.values[ix].to_string());
@@ -622,6 +673,9 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
                 if input.chosen == Some(k) {
                     chosen = Some((x, y));
                 }
+                if shown == k {
+                    shown_cell = Some((x, y));
+                }
             }
         }
         let title = metric(&name).map_or(name.clone(), |m| m.axis_label());
@@ -631,7 +685,7 @@ fn sweep_charts(input: &ReportInput, _shown: usize) -> Result<Vec<Chart>> {
             (&input.params[iy], ys),
             values,
             chosen,
-            None,
+            shown_cell,
         )?);
     }
     Ok(out)

@@ -278,7 +278,7 @@ fn fmt_weeks(w: f64) -> String {
 }
 
 /// Weeks of a point's measured window.
-fn weeks_of(p: &PointReport) -> f64 {
+pub(crate) fn weeks_of(p: &PointReport) -> f64 {
     if p.weeks > 0.0 {
         p.weeks
     } else {
