@@ -812,7 +812,7 @@ fn follow_up_counts_and_intervals_are_recovered_exactly() {
 /// and the factor's about 0.06, so the means of 30 have about 0.0013 and
 /// 0.011, and the bounds below (10% and 20%) are several of those wide.
 /// The fit that gave every reply to the first email averaged 0.12 and had
-/// no factor; this one averages about 0.076 and 0.55, and its 95%
+/// no factor; this one averages 0.0781 and 0.514, and its 95%
 /// intervals cover the truth in 52 of 60 cases (a small bias, still open
 /// in issue 19: the bar there is 95%).
 #[test]
@@ -874,7 +874,7 @@ fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
     // (the old fit's 21.4 h on the shipped example, -11%): the geometric
     // mean of 30 fitted medians, each from about 200 replies (sd about
     // 1.25 x 1.08 / sqrt(200) = 9.6% in log terms, 1.8% for the mean),
-    // within 8%. Seen: 25.1 h (+4.6%), a bias still open in issue 19.
+    // within 8%. Seen: 25.0 h (+4.2%), a bias still open in issue 19.
     let mean = (medians.iter().map(|m| m.ln()).sum::<f64>() / medians.len() as f64).exp();
     eprintln!("geometric mean delay median {:.1} h", mean / 3600.0);
     assert!(
