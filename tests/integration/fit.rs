@@ -811,8 +811,9 @@ fn follow_up_counts_and_intervals_are_recovered_exactly() {
 /// generating values: per seed the rate's standard error is about 0.007
 /// and the factor's about 0.06, so the means of 30 have about 0.0013 and
 /// 0.011, and the bounds below (10% and 20%) are several of those wide.
-/// The fit that gave every reply to the first email averaged 0.12 and had
-/// no factor; this one averages 0.0781 and 0.514, and its 95%
+/// The fit that gave every reply to the first email estimated the whole
+/// sequence's reply rate and no factor; this one averages 0.0781 and
+/// 0.514, and its 95%
 /// intervals cover the truth in 52 of 60 cases (a small bias, still open
 /// in issue 19: the bar there is 95%).
 #[test]
