@@ -24,9 +24,13 @@ pub const LINE: f64 = 1.2;
 pub const CHAR_WIDTH: f64 = 0.6;
 
 /// Widths of a task column, a gateway column and an event column.
-const TASK_COLUMN: f64 = 132.0;
-const GATEWAY_COLUMN: f64 = 62.0;
-const EVENT_COLUMN: f64 = 52.0;
+const TASK_COLUMN: f64 = 126.0;
+const GATEWAY_COLUMN: f64 = 54.0;
+/// The review outcome's column.
+const REVIEW_OUTCOME_COLUMN: f64 = 100.0;
+const EVENT_COLUMN: f64 = 74.0;
+/// The start event's column, wide enough for its name under it.
+const START_COLUMN: f64 = 64.0;
 /// Height of a lane, and the centres of its two rows from its top.
 const LANE_HEIGHT: f64 = 220.0;
 const ROW: [f64; 2] = [96.0, 176.0];
@@ -213,7 +217,7 @@ const COLUMNS: [Kind; 15] = [
     Kind::Start,   // 0 start
     Kind::Task,    // 1 lookup
     Kind::Task,    // 2 enrichment
-    Kind::Gateway, // 3 contact found?, unreachable under it
+    Kind::Gateway, // 3 contact found?; unreachable
     Kind::Task,    // 4 scoring
     Kind::Gateway, // 5 to the gate
     Kind::Gateway, // 6 gate; to nurture
@@ -227,17 +231,21 @@ const COLUMNS: [Kind; 15] = [
     Kind::End,     // 14 meeting booked
 ];
 
-fn column_width(kind: Kind) -> f64 {
-    match kind {
-        Kind::Task => TASK_COLUMN,
-        Kind::Gateway | Kind::Timer => GATEWAY_COLUMN,
-        Kind::Start | Kind::End => EVENT_COLUMN,
+/// The width of column `c`: by what it holds, the review's outcome wider
+/// for the labels of its three flows.
+fn column_width(c: usize) -> f64 {
+    match (c, COLUMNS[c]) {
+        (9, _) => REVIEW_OUTCOME_COLUMN,
+        (_, Kind::Task) => TASK_COLUMN,
+        (_, Kind::Gateway | Kind::Timer) => GATEWAY_COLUMN,
+        (_, Kind::Start) => START_COLUMN,
+        (_, Kind::End) => EVENT_COLUMN,
     }
 }
 
 /// Left edge of column `c`.
 fn column_x(c: usize) -> f64 {
-    POOL_X + BAND * 2.0 + COLUMNS[..c].iter().map(|k| column_width(*k)).sum::<f64>()
+    POOL_X + BAND * 2.0 + (0..c).map(column_width).sum::<f64>()
 }
 
 fn lane_top(lane: usize) -> f64 {
@@ -249,6 +257,12 @@ type Rect = (f64, f64, f64, f64);
 
 fn inflate(r: Rect, by: f64) -> Rect {
     (r.0 - by, r.1 - by, r.2 + 2.0 * by, r.3 + 2.0 * by)
+}
+
+fn overlap_area(a: Rect, b: Rect) -> f64 {
+    let w = (a.0 + a.2).min(b.0 + b.2) - a.0.max(b.0);
+    let h = (a.1 + a.3).min(b.1 + b.3) - a.1.max(b.1);
+    w.max(0.0) * h.max(0.0)
 }
 
 fn boxes_overlap(a: Rect, b: Rect) -> bool {
@@ -366,15 +380,18 @@ struct Builder {
 impl Builder {
     fn node(&mut self, id: &str, name: &str, kind: Kind, lane: usize, column: usize, row: usize) {
         let (w, h) = match kind {
-            Kind::Task => (120.0, 84.0),
+            Kind::Task => (114.0, 84.0),
             Kind::Gateway => (44.0, 44.0),
             Kind::Start | Kind::End | Kind::Timer => (32.0, 32.0),
         };
-        let cx = column_x(column) + column_width(COLUMNS[column]) / 2.0;
+        let cx = column_x(column) + column_width(column) / 2.0;
         let cy = lane_top(lane) + ROW[row];
         let lines = match kind {
             Kind::Task => wrap(name, ((w - 8.0) / (FONT * CHAR_WIDTH)) as usize),
-            _ => wrap(name, 14),
+            // A merge is unnamed in the drawing (BPMN keeps its name).
+            // So is the review's outcome, whose flows say what they are.
+            Kind::Gateway if id.ends_with("_join") || id == "gw_review" => Vec::new(),
+            _ => wrap(name, 9),
         };
         let top = cy - lines.len() as f64 * FONT * LINE / 2.0;
         self.nodes.push(Node {
@@ -541,7 +558,7 @@ impl Builder {
                             cost += 400.0;
                         }
                         if self.used.iter().any(|(id, side)| *id == t.id && *side == et) {
-                            cost += 150.0;
+                            cost += 400.0;
                         }
                         if best.as_ref().is_none_or(|(c, ..)| cost < *c) {
                             best = Some((cost, pts, es, et));
@@ -595,7 +612,7 @@ impl Builder {
         };
         for k in 0..self.nodes.len() {
             let n = &self.nodes[k];
-            if n.kind == Kind::Task {
+            if n.kind == Kind::Task || n.label.lines.is_empty() {
                 continue;
             }
             let (cx, cy) = n.center();
@@ -604,21 +621,37 @@ impl Builder {
                 * FONT
                 * CHAR_WIDTH;
             let h = lines.len() as f64 * FONT * LINE;
-            let gap = 3.0;
-            let candidates = [
-                (cx, n.y - gap - h),
-                (cx, n.y + n.h + gap),
-                (n.x - gap - w / 2.0, n.y - gap - h + 8.0),
-                (n.x + n.w + gap + w / 2.0, n.y - gap - h + 8.0),
-                (n.x + n.w + gap + w / 2.0, cy - h / 2.0),
-                (n.x - gap - w / 2.0, cy - h / 2.0),
-                (n.x - gap - w / 2.0, n.y + n.h - 8.0),
-                (n.x + n.w + gap + w / 2.0, n.y + n.h - 8.0),
-            ];
+            let mut candidates = Vec::new();
+            for gap in [3.0, 12.0, 21.0, 30.0, 40.0] {
+                candidates.extend([
+                    (cx, n.y - gap - h),
+                    (cx, n.y + n.h + gap),
+                    (n.x - gap - w / 2.0, n.y - gap - h + 8.0),
+                    (n.x + n.w + gap + w / 2.0, n.y - gap - h + 8.0),
+                    (n.x + n.w + gap + w / 2.0, cy - h / 2.0),
+                    (n.x - gap - w / 2.0, cy - h / 2.0),
+                    (n.x - gap - w / 2.0, n.y + n.h - 8.0),
+                    (n.x + n.w + gap + w / 2.0, n.y + n.h - 8.0),
+                    (n.x + n.w + gap + w / 2.0, n.y + n.h + gap),
+                    (n.x - gap - w / 2.0, n.y + n.h + gap),
+                ]);
+            }
             let choice = candidates
                 .iter()
                 .copied()
                 .find(|(x, y)| fits((x - w / 2.0, *y, w, h), &placed, Some(k)))
+                .or_else(|| {
+                    // Else off shapes and labels even if on a flow.
+                    candidates.iter().copied().find(|(x, y)| {
+                        let r = (x - w / 2.0, *y, w, h);
+                        inside(r)
+                            && !placed.iter().any(|p| boxes_overlap(*p, r))
+                            && !shapes
+                                .iter()
+                                .enumerate()
+                                .any(|(j, s)| j != k && boxes_overlap(*s, r))
+                    })
+                })
                 .unwrap_or(candidates[0]);
             placed.push((choice.0 - w / 2.0, choice.1, w, h));
             self.nodes[k].label.cx = choice.0;
@@ -631,7 +664,7 @@ impl Builder {
         }
         for i in 0..self.flows.len() {
             let f = &self.flows[i];
-            let mut lines = wrap(&f.name, 18);
+            let mut lines = wrap(&f.name, 15);
             // The last line holds the volume (`1234 /wk`) when there is one.
             lines.push(String::new());
             let chars = lines
@@ -649,15 +682,31 @@ impl Builder {
             let mut candidates: Vec<(f64, f64)> = Vec::new();
             for &k in &order {
                 let (a, b) = own[k];
-                for frac in [0.5, 0.3, 0.7, 0.15, 0.85] {
-                    let m = (a.0 + (b.0 - a.0) * frac, a.1 + (b.1 - a.1) * frac);
-                    if (a.1 - b.1).abs() < 1e-9 {
-                        candidates.push((m.0, m.1 - 3.0 - h));
-                        candidates.push((m.0, m.1 + 3.0));
-                    } else {
-                        candidates.push((m.0 + 4.0 + w / 2.0, m.1 - h / 2.0));
-                        candidates.push((m.0 - 4.0 - w / 2.0, m.1 - h / 2.0));
+                for step in 0..12 {
+                    let off = step as f64 * FONT * LINE / 2.0;
+                    for frac in [0.5, 0.3, 0.7, 0.1, 0.9, 0.2, 0.4, 0.6, 0.8] {
+                        let m = (a.0 + (b.0 - a.0) * frac, a.1 + (b.1 - a.1) * frac);
+                        if (a.1 - b.1).abs() < 1e-9 {
+                            candidates.push((m.0, m.1 - 3.0 - h - off));
+                            candidates.push((m.0, m.1 + 3.0 + off));
+                        } else {
+                            candidates.push((m.0 + 4.0 + w / 2.0 + off, m.1 - h / 2.0));
+                            candidates.push((m.0 - 4.0 - w / 2.0 - off, m.1 - h / 2.0));
+                        }
                     }
+                }
+            }
+            // Beside either end, stepping down or up.
+            let mut ends = Vec::new();
+            if let (Some(first), Some(last)) = (f.waypoints.first(), f.waypoints.last()) {
+                ends.push(*first);
+                ends.push(*last);
+            }
+            for step in [0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0] {
+                for e in &ends {
+                    let y = e.1 - h / 2.0 + step * FONT * LINE;
+                    candidates.push((e.0 + 22.0 + w / 2.0, y));
+                    candidates.push((e.0 - 22.0 - w / 2.0, y));
                 }
             }
             let choice = candidates
@@ -665,13 +714,23 @@ impl Builder {
                 .copied()
                 .find(|(x, y)| fits((x - w / 2.0, *y, w, h), &placed, None))
                 .or_else(|| {
-                    // Failing that, off shapes and labels even if on a flow.
-                    candidates.iter().copied().find(|(x, y)| {
-                        let r = (x - w / 2.0, *y, w, h);
-                        inside(r)
-                            && !placed.iter().any(|p| boxes_overlap(*p, r))
-                            && !shapes.iter().any(|s| boxes_overlap(*s, r))
-                    })
+                    // Failing that, off shapes and labels even if on a flow,
+                    // else where it covers the least.
+                    candidates
+                        .iter()
+                        .copied()
+                        .map(|(x, y)| {
+                            let r = (x - w / 2.0, y, w, h);
+                            let covered: f64 = placed
+                                .iter()
+                                .chain(&shapes)
+                                .map(|p| overlap_area(*p, r))
+                                .sum();
+                            let outside = if inside(r) { 0.0 } else { 1e6 };
+                            (covered + outside, (x, y))
+                        })
+                        .min_by(|a, b| a.0.total_cmp(&b.0))
+                        .map(|(_, at)| at)
                 })
                 .unwrap_or(candidates[0]);
             placed.push((choice.0 - w / 2.0, choice.1, w, h));
@@ -687,7 +746,7 @@ impl Builder {
 
 /// The layout of `sc`'s swimlane.
 pub fn layout(sc: &Scenario) -> Layout {
-    let pool_w = BAND * 2.0 + COLUMNS.iter().map(|k| column_width(*k)).sum::<f64>();
+    let pool_w = BAND * 2.0 + (0..COLUMNS.len()).map(column_width).sum::<f64>();
     let mut b = Builder {
         nodes: Vec::new(),
         flows: Vec::new(),
@@ -716,7 +775,7 @@ pub fn layout(sc: &Scenario) -> Layout {
         0,
     );
     b.node("gw_found", "Contact found?", Kind::Gateway, enrich, 3, 0);
-    b.node("end_unreachable", "Unreachable", Kind::End, enrich, 3, 1);
+    b.node("end_unreachable", "Unreachable", Kind::End, 2, 3, 0);
     b.node("task_scoring", "Scoring", Kind::Task, score, 4, 0);
     b.node("gw_gate_join", "To the gate", Kind::Gateway, score, 5, 0);
     b.node("gw_gate", "Gate", Kind::Gateway, score, 6, 0);
@@ -753,7 +812,7 @@ pub fn layout(sc: &Scenario) -> Layout {
         "flow_found_scoring",
         "gw_found",
         "task_scoring",
-        "contact found",
+        "",
         Some("contact found".into()),
     );
     b.flow(
@@ -814,11 +873,7 @@ pub fn layout(sc: &Scenario) -> Layout {
         "flow_engaged_reentry",
         "gw_engaged",
         "gw_gate_join",
-        &format!(
-            "engaged (re-entries < {}): score + {}",
-            sc.nurture.max_reentries,
-            num(sc.nurture.rescore_boost)
-        ),
+        &format!("engaged: score + {}", num(sc.nurture.rescore_boost)),
         Some(format!(
             "engaged and reentries < {}",
             sc.nurture.max_reentries
@@ -891,7 +946,7 @@ pub fn layout(sc: &Scenario) -> Layout {
             "flow_review_discard",
             "gw_review",
             "end_discarded",
-            &format!("perceived fit < {reject}"),
+            &format!("rep: fit < {reject}"),
             Some(format!("perceived fit < {reject}")),
         );
         b.flow(
@@ -906,10 +961,12 @@ pub fn layout(sc: &Scenario) -> Layout {
         let expiry = format_duration(review.expire_after);
         let task = b.get("task_review").clone();
         let name = format!("not reviewed in {expiry}");
-        let (cx, cy) = (task.x + task.w - 22.0, task.y + task.h);
+        let timer_name = name.clone();
+        // On the lower right corner, clear of the task's own name.
+        let (cx, cy) = (task.x + task.w, task.y + task.h);
         b.nodes.push(Node {
             id: "timer_expiry".into(),
-            name: name.clone(),
+            name: timer_name,
             kind: Kind::Timer,
             lane: 1,
             x: cx - 14.0,
@@ -917,11 +974,12 @@ pub fn layout(sc: &Scenario) -> Layout {
             w: 28.0,
             h: 28.0,
             attached: Some(("task_review".into(), expiry)),
+            // Its flow says what it means.
             label: Label {
                 cx,
                 top: cy + 16.0,
                 size: FONT,
-                lines: wrap(&name, 14),
+                lines: Vec::new(),
             },
         });
         match review.on_expire {
@@ -930,7 +988,7 @@ pub fn layout(sc: &Scenario) -> Layout {
                     "flow_expiry_nurture",
                     "timer_expiry",
                     "gw_nurture_join",
-                    "expired: to nurture",
+                    &format!("{name}: to nurture"),
                     None,
                 );
             }
@@ -940,7 +998,7 @@ pub fn layout(sc: &Scenario) -> Layout {
                     "flow_expiry_drop",
                     "timer_expiry",
                     "end_expired",
-                    "expired: dropped",
+                    &format!("{name}: dropped"),
                     None,
                 );
             }
@@ -1096,6 +1154,15 @@ mod tests {
     fn in_every_variant_flows_keep_off_other_shapes_and_no_labels_overlap() {
         let variants = variants();
         assert_eq!(variants.len(), 64);
+        // Every problem of every variant, reported together.
+        let mut problems: Vec<String> = Vec::new();
+        macro_rules! check {
+            ($cond:expr, $($fmt:tt)+) => {
+                if !$cond {
+                    problems.push(format!($($fmt)+));
+                }
+            };
+        }
         for overrides in variants {
             let sc = load_test_base(&overrides).unwrap().scenario;
             let l = layout(&sc);
@@ -1105,7 +1172,7 @@ mod tests {
                     // A timer sits on its task's border by design.
                     let attached = a.attached.as_ref().is_some_and(|(t, _)| *t == b.id)
                         || b.attached.as_ref().is_some_and(|(t, _)| *t == a.id);
-                    assert!(
+                    check!(
                         attached || !overlaps(a, b),
                         "{} overlaps {} in {what}",
                         a.id,
@@ -1121,7 +1188,7 @@ mod tests {
                 }
                 assert!(f.waypoints.len() >= 2, "{}", f.id);
                 for w in f.waypoints.windows(2) {
-                    assert!(
+                    check!(
                         w[0].0 == w[1].0 || w[0].1 == w[1].1,
                         "{} has a slanted segment in {what}",
                         f.id
@@ -1130,7 +1197,7 @@ mod tests {
                         if n.id == f.source || n.id == f.target {
                             continue;
                         }
-                        assert!(
+                        check!(
                             !segment_hits(w[0], w[1], (n.x, n.y, n.w, n.h)),
                             "{} passes through {} in {what}",
                             f.id,
@@ -1141,7 +1208,7 @@ mod tests {
             }
             // Every label: names of shapes and flows, with a flow's volume line.
             let mut labels: Vec<(String, (f64, f64, f64, f64))> = Vec::new();
-            for n in &l.nodes {
+            for n in l.nodes.iter().filter(|n| !n.label.lines.is_empty()) {
                 labels.push((n.id.clone(), n.label.bounds(CHECK_CHAR_WIDTH)));
             }
             for f in &l.flows {
@@ -1154,7 +1221,7 @@ mod tests {
             }
             for (i, (a, ra)) in labels.iter().enumerate() {
                 for (b, rb) in &labels[i + 1..] {
-                    assert!(
+                    check!(
                         !boxes_overlap(*ra, *rb),
                         "the labels of {a} and {b} overlap in {what}: {ra:?} {rb:?}"
                     );
@@ -1165,7 +1232,7 @@ mod tests {
                         continue;
                     }
                     let own = n.id == *a;
-                    assert!(
+                    check!(
                         own || !boxes_overlap(*ra, (n.x, n.y, n.w, n.h)),
                         "the label of {a} lies on {} in {what}",
                         n.id
@@ -1173,6 +1240,12 @@ mod tests {
                 }
             }
         }
+        assert!(
+            problems.is_empty(),
+            "{} problems:\n{}",
+            problems.len(),
+            problems.join("\n")
+        );
     }
 
     #[test]
