@@ -709,6 +709,19 @@ impl Builder {
                     candidates.push((e.0 - 22.0 - w / 2.0, y));
                 }
             }
+            // Last, anywhere near the middle of a segment.
+            for &k in &order {
+                let (a, b) = own[k];
+                let m = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+                for dy in -8..=8 {
+                    for dx in -8..=8 {
+                        candidates.push((
+                            m.0 + dx as f64 * 20.0,
+                            m.1 - h / 2.0 + dy as f64 * FONT * LINE / 2.0,
+                        ));
+                    }
+                }
+            }
             let choice = candidates
                 .iter()
                 .copied()
