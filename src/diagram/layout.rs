@@ -276,6 +276,9 @@ pub fn segment_hits(a: (f64, f64), b: (f64, f64), r: Rect) -> bool {
     x0 < r.0 + r.2 && x1 > r.0 && y0 < r.1 + r.3 && y1 > r.1
 }
 
+/// A routed path with its cost and the sides it leaves and enters by.
+type Candidate = (f64, Vec<(f64, f64)>, Side, Side);
+
 /// A side of a shape where a flow leaves or enters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Side {
@@ -448,7 +451,14 @@ impl Builder {
         let mut ys: Vec<f64> = Vec::new();
         for lane in 0..3 {
             let top = lane_top(lane);
-            for dy in [14.0, 28.0, ROW[0], ROW[1], LANE_HEIGHT - 12.0, LANE_HEIGHT - 26.0] {
+            for dy in [
+                14.0,
+                28.0,
+                ROW[0],
+                ROW[1],
+                LANE_HEIGHT - 12.0,
+                LANE_HEIGHT - 26.0,
+            ] {
                 ys.push(top + dy);
             }
             ys.push(top + (ROW[0] + ROW[1]) / 2.0 + 6.0);
@@ -458,8 +468,10 @@ impl Builder {
                 self.get(&self.flows[i].source).clone(),
                 self.get(&self.flows[i].target).clone(),
             );
-            let routed: Vec<Vec<(f64, f64)>> =
-                self.flows[..i].iter().map(|f| f.waypoints.clone()).collect();
+            let routed: Vec<Vec<(f64, f64)>> = self.flows[..i]
+                .iter()
+                .map(|f| f.waypoints.clone())
+                .collect();
             let obstacles: Vec<Rect> = self
                 .nodes
                 .iter()
@@ -473,7 +485,7 @@ impl Builder {
             let mut xs = columns.clone();
             xs.push(s.center().0);
             xs.push(t.center().0);
-            let mut best: Option<(f64, Vec<(f64, f64)>, Side, Side)> = None;
+            let mut best: Option<Candidate> = None;
             for &es in Self::sides(&s) {
                 for &et in Self::sides(&t) {
                     let p0 = port(&s, es);
@@ -482,11 +494,8 @@ impl Builder {
                     let q0 = port(&t, et);
                     let e = et.outward();
                     let q1 = (q0.0 + e.0 * 14.0, q0.1 + e.1 * 14.0);
-                    let mut middles: Vec<Vec<(f64, f64)>> = vec![
-                        vec![],
-                        vec![(q1.0, p1.1)],
-                        vec![(p1.0, q1.1)],
-                    ];
+                    let mut middles: Vec<Vec<(f64, f64)>> =
+                        vec![vec![], vec![(q1.0, p1.1)], vec![(p1.0, q1.1)]];
                     for &x in &xs {
                         middles.push(vec![(x, p1.1), (x, q1.1)]);
                     }
@@ -505,10 +514,9 @@ impl Builder {
                         pts.push(q1);
                         pts.push(q0);
                         // Orthogonal only.
-                        if pts
-                            .windows(2)
-                            .any(|w| (w[0].0 - w[1].0).abs() > 1e-9 && (w[0].1 - w[1].1).abs() > 1e-9)
-                        {
+                        if pts.windows(2).any(|w| {
+                            (w[0].0 - w[1].0).abs() > 1e-9 && (w[0].1 - w[1].1).abs() > 1e-9
+                        }) {
                             continue;
                         }
                         let pts = simplify(pts);
@@ -554,10 +562,18 @@ impl Builder {
                                 }
                             }
                         }
-                        if self.used.iter().any(|(id, side)| *id == s.id && *side == es) {
+                        if self
+                            .used
+                            .iter()
+                            .any(|(id, side)| *id == s.id && *side == es)
+                        {
                             cost += 400.0;
                         }
-                        if self.used.iter().any(|(id, side)| *id == t.id && *side == et) {
+                        if self
+                            .used
+                            .iter()
+                            .any(|(id, side)| *id == t.id && *side == et)
+                        {
                             cost += 400.0;
                         }
                         if best.as_ref().is_none_or(|(c, ..)| cost < *c) {
@@ -677,7 +693,8 @@ impl Builder {
             let h = lines.len() as f64 * FONT * LINE;
             let own = segments(&f.waypoints);
             let mut order: Vec<usize> = (0..own.len()).collect();
-            let len = |s: &((f64, f64), (f64, f64))| (s.0 .0 - s.1 .0).abs() + (s.0 .1 - s.1 .1).abs();
+            let len =
+                |s: &((f64, f64), (f64, f64))| (s.0 .0 - s.1 .0).abs() + (s.0 .1 - s.1 .1).abs();
             order.sort_by(|a, b| len(&own[*b]).total_cmp(&len(&own[*a])));
             let mut candidates: Vec<(f64, f64)> = Vec::new();
             for &k in &order {
@@ -797,8 +814,22 @@ pub fn layout(sc: &Scenario) -> Layout {
     b.node("gw_engaged", "Engaged?", Kind::Gateway, 2, 8, 0);
     b.node("end_dormant", "Dormant", Kind::End, 2, 8, 1);
     b.node("task_drafting", "Drafting", Kind::Task, draft, 7, 0);
-    b.node("gw_send_join", "To the email system", Kind::Gateway, 2, 10, 0);
-    b.node("task_send", "Send email: irreversible", Kind::Task, 2, 11, 0);
+    b.node(
+        "gw_send_join",
+        "To the email system",
+        Kind::Gateway,
+        2,
+        10,
+        0,
+    );
+    b.node(
+        "task_send",
+        "Send email: irreversible",
+        Kind::Task,
+        2,
+        11,
+        0,
+    );
     b.node("gw_reply", "Reply?", Kind::Gateway, 2, 12, 0);
     b.node("end_sent", "No positive reply", Kind::End, 2, 12, 1);
     b.node("task_conversation", "Conversation", Kind::Task, 1, 12, 0);
@@ -1270,7 +1301,11 @@ mod tests {
             .nodes
             .iter()
             .map(|n| n.label.size)
-            .chain(l.flows.iter().filter_map(|f| f.label.as_ref().map(|x| x.size)))
+            .chain(
+                l.flows
+                    .iter()
+                    .filter_map(|f| f.label.as_ref().map(|x| x.size)),
+            )
             .fold(f64::INFINITY, f64::min);
         assert!(smallest * 1050.0 / w >= 10.9, "{smallest} in {w}");
     }

@@ -49,8 +49,8 @@ pub fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
     // The final states account for every lead (section 3), so the leads
     // dropped on expiry are what the others leave; the rest of the expired
     // drafts went to nurture.
-    let dropped = (arrived - unreachable - dormant - sent - discarded - in_progress)
-        .clamp(0.0, expired);
+    let dropped =
+        (arrived - unreachable - dormant - sent - discarded - in_progress).clamp(0.0, expired);
     let expired_nurture = expired - dropped;
     // Agent drafts not queued for review were sent autonomously (none
     // without autosend); a rep's own drafts are all of them.
