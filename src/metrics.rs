@@ -162,7 +162,7 @@ use Format::{Count, Fixed2, Share};
 use Section::{Costs, Email, GateQuality, Headline, Hours, Nurture, ReviewGate, Routing};
 
 /// Every metric, in report order.
-pub const METRICS: [Metric; 45] = [
+pub const METRICS: [Metric; 49] = [
     Metric {
         name: "leads_arrived",
         unit: "leads",
@@ -362,6 +362,46 @@ pub const METRICS: [Metric; 45] = [
         better: Neutral,
         meaning: "automated follow-up emails sent in W (not in `emails_sent`, which counts first emails)",
         value: |t, _| count(t.follow_ups_sent),
+    },
+    Metric {
+        name: "leads_sent",
+        unit: "leads",
+        label: "Leads emailed",
+        section: Email,
+        format: Count,
+        better: Neutral,
+        meaning: "leads whose first email went out before the horizon (the final state \"sent\")",
+        value: |t, _| count(t.leads_sent),
+    },
+    Metric {
+        name: "drafts_written",
+        unit: "drafts",
+        label: "Drafts written",
+        section: Routing,
+        format: Count,
+        better: Neutral,
+        meaning: "drafting stages completed, agent or human (a re-entered lead's new draft too)",
+        value: |t, _| count(t.drafts_written),
+    },
+    Metric {
+        name: "drafts_queued",
+        unit: "drafts",
+        label: "Drafts queued for review",
+        section: ReviewGate,
+        format: Count,
+        better: Neutral,
+        meaning: "agent drafts joining the review queue (re-entries included)",
+        value: |t, _| count(t.drafts_queued),
+    },
+    Metric {
+        name: "reentries_to_outreach",
+        unit: "leads",
+        label: "Re-entries to outreach",
+        section: Nurture,
+        format: Count,
+        better: Neutral,
+        meaning: "re-entries from nurture the gate sent to drafting (the rest of `nurture_reengaged` went back to nurture)",
+        value: |t, _| count(t.reentries_to_outreach),
     },
     Metric {
         name: "nurture_share",
@@ -870,7 +910,8 @@ mod tests {
             drafts_reviewed, drafts_approved, drafts_edited, drafts_discarded, drafts_expired, \
             emails_autosent, emails_sent, emails_bounced, replies, positive_replies, meetings, \
             nurture_touches, nurture_reengaged, leads_dormant, leads_in_progress_end, \
-            follow_ups_sent, nurture_share, rep_prep_hours, rep_conversation_hours, \
+            follow_ups_sent, leads_sent, drafts_written, drafts_queued, \
+            reentries_to_outreach, nurture_share, rep_prep_hours, rep_conversation_hours, \
             rep_other_work_hours, rep_utilization, \
             manual_prep_hours, manual_prep_load, hours_saved_per_rep_week, prep_time_reduction, \
             review_queue_mean, review_wait_mean_h, review_wait_p95_h, lead_to_send_p50_h, \
@@ -889,7 +930,7 @@ mod tests {
         // Give each raw count a distinct value; a count metric must return
         // the tally of its own name, so two swapped definitions fail.
         let mut t = Tally::default();
-        let counts: [(&str, &mut u64); 22] = [
+        let counts: [(&str, &mut u64); 26] = [
             ("leads_arrived", &mut t.leads_arrived),
             ("leads_unreachable", &mut t.leads_unreachable),
             ("leads_to_nurture", &mut t.leads_to_nurture),
@@ -912,6 +953,10 @@ mod tests {
             ("good_fit_to_nurture", &mut t.good_fit_to_nurture),
             ("low_fit_reviewed", &mut t.low_fit_reviewed),
             ("low_fit_sent", &mut t.low_fit_sent),
+            ("leads_sent", &mut t.leads_sent),
+            ("drafts_written", &mut t.drafts_written),
+            ("drafts_queued", &mut t.drafts_queued),
+            ("reentries_to_outreach", &mut t.reentries_to_outreach),
         ];
         let mut expected = Vec::new();
         for (i, (name, field)) in counts.into_iter().enumerate() {

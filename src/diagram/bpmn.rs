@@ -147,10 +147,12 @@ exporterVersion=\"",
         node_xml(&mut out, n, &l.flows);
     }
     for f in &l.flows {
-        let name = if f.name.is_empty() {
-            String::new()
-        } else {
-            format!(" name=\"{}\"", escape(&f.name))
+        // A flow leaving a gateway is named by its condition when the
+        // drawing leaves its name out.
+        let name = match (f.name.is_empty(), &f.condition) {
+            (false, _) => format!(" name=\"{}\"", escape(&f.name)),
+            (true, Some(c)) => format!(" name=\"{}\"", escape(c)),
+            (true, None) => String::new(),
         };
         let _ = write!(
             out,

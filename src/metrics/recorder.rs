@@ -7,7 +7,7 @@ use super::{WeekCounts, Weekly};
 use crate::calendar::Calendar;
 use crate::error::{Error, Result};
 use crate::pipeline::{
-    conservation, BusyClass, Fate, Happening, LeadRef, Recorder, Route, Verdict,
+    conservation, BusyClass, Fate, Happening, LeadRef, Recorder, Route, Stage, Verdict,
 };
 use crate::scenario::Scenario;
 use crate::units::{HOUR, WEEK};
@@ -36,6 +36,10 @@ pub struct Tally {
     pub leads_dormant: u64,
     pub leads_in_progress_end: u64,
     pub follow_ups_sent: u64,
+    pub leads_sent: u64,
+    pub drafts_written: u64,
+    pub drafts_queued: u64,
+    pub reentries_to_outreach: u64,
     pub good_fit_to_nurture: u64,
     pub low_fit_reviewed: u64,
     pub low_fit_sent: u64,
@@ -249,10 +253,13 @@ impl Recorder for MetricsRecorder<'_> {
                     }
                 }
             }
-            Happening::ReviewQueued { .. } => {
+            Happening::ReviewQueued { lead } => {
                 self.account_queue(now);
                 self.queue_len += 1;
                 self.week(now, Weekly::DraftsQueued);
+                if self.counts(lead) {
+                    self.tally.drafts_queued += 1;
+                }
             }
             Happening::ReviewStart { queued_at, .. } => {
                 self.account_queue(now);
@@ -367,7 +374,8 @@ impl Recorder for MetricsRecorder<'_> {
                     match fate {
                         Fate::Unreachable => self.tally.leads_unreachable += 1,
                         Fate::Dormant => self.tally.leads_dormant += 1,
-                        Fate::Sent | Fate::Discarded | Fate::Dropped => {}
+                        Fate::Sent => self.tally.leads_sent += 1,
+                        Fate::Discarded | Fate::Dropped => {}
                     }
                 }
             }
@@ -390,8 +398,34 @@ impl Recorder for MetricsRecorder<'_> {
                     BusyClass::Agent => self.tally.agent_busy_seconds += busy,
                 }
             }
-            Happening::Gate { first: false, .. }
-            | Happening::StageEnd { .. }
+            Happening::StageEnd {
+                lead,
+                stage: Stage::Drafting,
+                ..
+            } => {
+                if self.counts(lead) {
+                    self.tally.drafts_written += 1;
+                }
+            }
+            Happening::Gate {
+                lead,
+                first: false,
+                route: Route::Outreach,
+                ..
+            } => {
+                if self.counts(lead) {
+                    self.tally.reentries_to_outreach += 1;
+                }
+            }
+            Happening::Gate {
+                first: false,
+                route: Route::Nurture,
+                ..
+            }
+            | Happening::StageEnd {
+                stage: Stage::Lookup | Stage::Enrichment | Stage::Scoring,
+                ..
+            }
             | Happening::ProviderAnswer { .. }
             | Happening::EditEnd { .. }
             | Happening::ConversationStart { .. }

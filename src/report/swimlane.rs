@@ -4,69 +4,98 @@
 
 use std::collections::BTreeMap;
 
-use plotters::coord::Shift;
-use plotters::element::Polygon;
-use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-
-use super::charts::{chart_error, err, style, DrawResult, Plot, INK, PALETTE};
-use super::font::ensure_font;
+use super::charts::chart_error;
+use super::font::FONT_BYTES;
 use super::{PointReport, Stat};
 use crate::error::Result;
 use crate::metrics::metric_index;
 
 /// The mean weekly volume on each swimlane flow from a point's metrics.
+///
+/// Every volume counts the leads arriving in the measured window W and what
+/// they did before the horizon (docs/MODEL.md section 10's per-lead counts),
+/// so volumes balance at every node: at a gateway what comes in goes out;
+/// at a task what comes in goes out or is still there at the horizon (its
+/// work in progress, part of `leads_in_progress_end`). The work in progress
+/// of lookup and enrichment shows at scoring, that of drafting in an AI-SDR
+/// pipeline in its autonomous sends, and that of edits at the send. After
+/// the send (replies and conversations, which the per-lead counts do not
+/// follow) the volumes are the events in W: positive replies, meetings, and
+/// what is left of the leads emailed.
 pub fn flows(metrics: &[Stat], weeks: f64) -> BTreeMap<String, f64> {
     let get = |name: &str| {
         metric_index(name)
-            .and_then(|i| metrics[i].mean)
+            .and_then(|i| metrics.get(i))
+            .and_then(|s| s.mean)
             .unwrap_or(0.0)
     };
     let per = |v: f64| if weeks > 0.0 { v / weeks } else { 0.0 };
     let arrived = get("leads_arrived");
     let unreachable = get("leads_unreachable");
-    let reachable = arrived - unreachable;
-    let approved = get("drafts_approved");
-    let edited = get("drafts_edited");
-    let reviewed = get("drafts_reviewed");
-    let expired = get("drafts_expired");
-    let queued = reviewed + expired;
-    let sent = get("emails_sent");
-    let autosent = get("emails_autosent");
+    let (first_nurture, first_outreach) = (get("leads_to_nurture"), get("leads_to_outreach"));
+    let reentered = get("nurture_reengaged");
+    let reentered_outreach = get("reentries_to_outreach");
+    let reentered_nurture = reentered - reentered_outreach;
+    let dormant = get("leads_dormant");
+    let (reviewed, approved, edited) = (
+        get("drafts_reviewed"),
+        get("drafts_approved"),
+        get("drafts_edited"),
+    );
+    let (discarded, expired) = (get("drafts_discarded"), get("drafts_expired"));
+    let (written, queued) = (get("drafts_written"), get("drafts_queued"));
+    let sent = get("leads_sent");
+    let in_progress = get("leads_in_progress_end");
+    // The final states account for every lead (section 3), so the leads
+    // dropped on expiry are what the others leave; the rest of the expired
+    // drafts went to nurture.
+    let dropped =
+        (arrived - unreachable - dormant - sent - discarded - in_progress).clamp(0.0, expired);
+    let expired_nurture = expired - dropped;
+    // Agent drafts not queued for review were sent autonomously (none
+    // without autosend); a rep's own drafts are all of them.
+    let not_reviewed = written - queued;
     let positive = get("positive_replies");
-    let to_nurture = get("leads_to_nurture");
-    let reengaged = get("nurture_reengaged");
+    let meetings = get("meetings");
     let pairs = [
         ("flow_start_lookup", arrived),
         ("flow_lookup_enrichment", arrived),
         ("flow_enrichment_found", arrived),
         ("flow_found_unreachable", unreachable),
-        ("flow_found_scoring", reachable),
-        ("flow_scoring_gate", reachable),
-        ("flow_gate_join_gate", reachable + reengaged),
-        ("flow_gate_nurture", to_nurture),
-        ("flow_gate_outreach", get("leads_to_outreach")),
-        ("flow_nurture_join_nurture", to_nurture + expired),
-        ("flow_nurture_touches", get("nurture_touches")),
-        ("flow_engaged_reentry", reengaged),
-        ("flow_engaged_dormant", get("leads_dormant")),
-        ("flow_drafting_autosend", autosent + queued),
-        ("flow_autosend_send", autosent),
+        ("flow_found_scoring", arrived - unreachable),
+        ("flow_scoring_gate", first_nurture + first_outreach),
+        (
+            "flow_gate_join_gate",
+            first_nurture + first_outreach + reentered,
+        ),
+        ("flow_gate_nurture", first_nurture + reentered_nurture),
+        ("flow_gate_outreach", first_outreach + reentered_outreach),
+        (
+            "flow_nurture_join_nurture",
+            first_nurture + reentered_nurture + expired_nurture,
+        ),
+        ("flow_nurture_touches", reentered + dormant),
+        ("flow_engaged_reentry", reentered),
+        ("flow_engaged_dormant", dormant),
+        ("flow_drafting_autosend", written),
+        ("flow_autosend_send", not_reviewed),
         ("flow_autosend_review", queued),
         ("flow_drafting_review", queued),
-        ("flow_drafting_send", sent),
+        ("flow_drafting_send", written),
         ("flow_review_outcome", reviewed),
-        ("flow_review_discard", get("drafts_discarded")),
+        ("flow_review_discard", discarded),
         ("flow_review_edit", edited),
         ("flow_review_approve", approved - edited),
         ("flow_edit_send", edited),
-        ("flow_expiry_nurture", expired),
-        ("flow_expiry_drop", expired),
-        ("flow_send_join_send", sent),
+        ("flow_expiry_nurture", expired_nurture),
+        ("flow_expiry_drop", dropped),
+        ("flow_send_join_send", approved + not_reviewed),
         ("flow_send_reply", sent),
         ("flow_reply_conversation", positive),
         ("flow_reply_none", sent - positive),
-        ("flow_conversation_end", get("meetings")),
+        ("flow_conversation_outcome", positive),
+        ("flow_meeting_booked", meetings),
+        ("flow_meeting_none", positive - meetings),
     ];
     pairs
         .iter()
@@ -90,152 +119,46 @@ pub fn volume_labels(p: &PointReport) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The swimlane drawn with plotters, for its PNG (the SVG with live
-/// volumes comes from `diagram::svg`).
-struct Swimlane<'a> {
-    layout: &'a crate::diagram::Layout,
-    volumes: &'a std::collections::BTreeMap<String, String>,
-}
+/// Width and height of the swimlane's PNG: a 16:9 slide.
+pub const PNG_SIZE: (u32, u32) = (1920, 1080);
 
-impl Plot for Swimlane<'_> {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        use crate::diagram::Kind;
-        let p = |x: f64, y: f64| (x as i32, y as i32);
-        root.fill(&WHITE).map_err(err)?;
-        let l = self.layout;
-        let (px, py, pw, ph) = l.pool;
-        let fills = [
-            RGBColor(232, 241, 248),
-            RGBColor(253, 241, 224),
-            RGBColor(238, 247, 239),
-        ];
-        for (i, lane) in l.lanes.iter().enumerate() {
-            let y = py + ph / 3.0 * i as f64;
-            root.draw(&Rectangle::new(
-                [p(px + 30.0, y), p(px + pw, y + ph / 3.0)],
-                fills[i].filled(),
-            ))
-            .map_err(err)?;
-            root.draw(&Rectangle::new(
-                [p(px + 30.0, y), p(px + pw, y + ph / 3.0)],
-                INK.stroke_width(1),
-            ))
-            .map_err(err)?;
-            root.draw(&Text::new(
-                format!("{lane} lane"),
-                p(px + 34.0, y + 8.0),
-                style(15.0),
-            ))
-            .map_err(err)?;
-        }
-        let (qx, qy, qw, qh) = l.providers;
-        root.draw(&Rectangle::new(
-            [p(qx, qy), p(qx + qw, qy + qh)],
-            RGBColor(244, 244, 244).filled(),
-        ))
-        .map_err(err)?;
-        root.draw(&Text::new(
-            l.providers_name.clone(),
-            p(qx + qw / 2.0, qy + qh / 2.0),
-            style(16.0).pos(Pos::new(HPos::Center, VPos::Center)),
-        ))
-        .map_err(err)?;
-        for e in l.flows.iter().chain(&l.messages) {
-            let pts: Vec<(i32, i32)> = e.waypoints.iter().map(|(x, y)| p(*x, *y)).collect();
-            root.draw(&PathElement::new(pts, INK.stroke_width(2)))
-                .map_err(err)?;
-            if let Some(&(x, y)) = e.waypoints.last() {
-                root.draw(&Circle::new(p(x, y), 4, INK.filled()))
-                    .map_err(err)?;
-            }
-        }
-        for n in &l.nodes {
-            let (cx, cy) = (n.x + n.w / 2.0, n.y + n.h / 2.0);
-            match n.kind {
-                Kind::Task => {
-                    root.draw(&Rectangle::new(
-                        [p(n.x, n.y), p(n.x + n.w, n.y + n.h)],
-                        WHITE.filled(),
-                    ))
-                    .map_err(err)?;
-                    root.draw(&Rectangle::new(
-                        [p(n.x, n.y), p(n.x + n.w, n.y + n.h)],
-                        INK.stroke_width(2),
-                    ))
-                    .map_err(err)?;
-                }
-                Kind::Gateway => {
-                    let pts = vec![p(cx, n.y), p(n.x + n.w, cy), p(cx, n.y + n.h), p(n.x, cy)];
-                    root.draw(&Polygon::new(pts.clone(), WHITE.filled()))
-                        .map_err(err)?;
-                    let mut closed = pts;
-                    closed.push(p(cx, n.y));
-                    root.draw(&PathElement::new(closed, INK.stroke_width(2)))
-                        .map_err(err)?;
-                }
-                Kind::Start | Kind::End | Kind::Timer => {
-                    let width = if n.kind == Kind::End { 4 } else { 2 };
-                    root.draw(&Circle::new(p(cx, cy), (n.w / 2.0) as i32, WHITE.filled()))
-                        .map_err(err)?;
-                    root.draw(&Circle::new(
-                        p(cx, cy),
-                        (n.w / 2.0) as i32,
-                        INK.stroke_width(width),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-            let label_y = match n.kind {
-                Kind::Task => cy,
-                Kind::Gateway => n.y - 12.0,
-                _ => n.y + n.h + 12.0,
-            };
-            let words: Vec<&str> = n.name.split_whitespace().collect();
-            let lines: Vec<String> = words.chunks(2).map(|c| c.join(" ")).collect();
-            for (i, line) in lines.iter().enumerate() {
-                let dy = (i as f64 - (lines.len() as f64 - 1.0) / 2.0) * 14.0;
-                root.draw(&Text::new(
-                    line.clone(),
-                    p(cx, label_y + dy),
-                    style(12.0).pos(Pos::new(HPos::Center, VPos::Center)),
-                ))
-                .map_err(err)?;
-            }
-        }
-        for e in &l.flows {
-            if let Some(v) = self.volumes.get(&e.id) {
-                let seg = e.waypoints.windows(2).max_by(|a, b| {
-                    let len = |w: &[(f64, f64)]| (w[1].0 - w[0].0).abs() + (w[1].1 - w[0].1).abs();
-                    len(a).total_cmp(&len(b))
-                });
-                if let Some(w) = seg {
-                    let (x, y) = ((w[0].0 + w[1].0) / 2.0, (w[0].1 + w[1].1) / 2.0 + 12.0);
-                    root.draw(&Text::new(
-                        v.clone(),
-                        p(x, y),
-                        style(13.0)
-                            .color(&PALETTE[0])
-                            .pos(Pos::new(HPos::Center, VPos::Center)),
-                    ))
-                    .map_err(err)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The swimlane as a PNG at the layout's size.
+/// The swimlane as a 16:9 PNG ([`PNG_SIZE`]): its SVG, with the same
+/// volumes, rasterised with resvg and the embedded font (no system fonts),
+/// scaled to fit and centred on white, so the picture and the SVG cannot
+/// differ in any mark.
 pub fn png(
     layout: &crate::diagram::Layout,
     volumes: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<u8>> {
-    ensure_font();
-    let w = (layout.pool.0 + layout.pool.2 + 20.0) as u32;
-    let h = (layout.providers.1 + layout.providers.3 + 20.0) as u32;
-    super::charts::png((w, h), &Swimlane { layout, volumes })
-        .map_err(|e| chart_error("swimlane.png", e))
+    use resvg::{tiny_skia, usvg};
+    let fail = |message: String| chart_error("swimlane.png", message);
+    let svg = crate::diagram::svg::to_svg(layout, Some(volumes));
+    let mut options = usvg::Options::default();
+    {
+        let fonts = options.fontdb_mut();
+        fonts.load_font_data(FONT_BYTES.to_vec());
+        fonts.set_sans_serif_family(EMBEDDED_FAMILY);
+    }
+    options.font_family = EMBEDDED_FAMILY.to_string();
+    let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| fail(e.to_string()))?;
+    let (w, h) = PNG_SIZE;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(w, h).ok_or_else(|| fail("no room for the picture".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    let size = tree.size();
+    // A margin of 2% on the tighter side.
+    let scale = (w as f32 * 0.98 / size.width()).min(h as f32 * 0.98 / size.height());
+    let (dx, dy) = (
+        (w as f32 - size.width() * scale) / 2.0,
+        (h as f32 - size.height() * scale) / 2.0,
+    );
+    let transform = tiny_skia::Transform::from_row(scale, 0.0, 0.0, scale, dx, dy);
+    resvg::render(&tree, transform, &mut pixmap.as_mut());
+    pixmap.encode_png().map_err(|e| fail(e.to_string()))
 }
+
+/// The family name of the embedded font file (DejaVu Sans).
+const EMBEDDED_FAMILY: &str = "DejaVu Sans";
 
 #[cfg(test)]
 mod tests {

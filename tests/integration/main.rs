@@ -3,6 +3,7 @@
 
 mod adversarial;
 mod architecture;
+mod balance;
 mod bounded;
 mod budget;
 mod cli;
