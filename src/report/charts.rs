@@ -2001,7 +2001,7 @@ mod tests {
         assert!(c
             .svg
             .contains("baseline: manual triage drops leads scoring"));
-        assert_no_collisions(&[c.clone()]);
+        assert_no_collisions(std::slice::from_ref(&c));
         assert_eq!(png_size(&c.png), SIZE);
     }
 
@@ -2078,7 +2078,7 @@ mod tests {
             })
             .count();
         assert_eq!(zero_lines, 6);
-        assert_no_collisions(&[c.clone()]);
+        assert_no_collisions(std::slice::from_ref(&c));
         assert_eq!(png_size(&c.png), SIZE);
     }
 
