@@ -2070,11 +2070,15 @@ mod tests {
             })
             .filter(|t| {
                 let points = attr(t, "points").unwrap();
-                let xs: Vec<&str> = points
+                let ends: Vec<(f64, f64)> = points
                     .split_whitespace()
-                    .map(|p| p.split(',').next().unwrap())
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
                     .collect();
-                xs.len() == 2 && xs[0] == xs[1]
+                // Vertical, and across the panel's rows.
+                ends.len() == 2 && ends[0].0 == ends[1].0 && (ends[0].1 - ends[1].1).abs() > 100.0
             })
             .count();
         assert_eq!(zero_lines, 6);
