@@ -352,6 +352,37 @@ fn caption<DB: DrawingBackend>(head: &DrawingArea<DB, Shift>, text: &str, size: 
     Ok(())
 }
 
+/// A text at pixel `at` of `root`, anchored at `pos`, on a pale box so
+/// that a line it crosses (a zero line, a band's edge) does not run
+/// through its letters.
+fn backed_text<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    text: &str,
+    at: (i32, i32),
+    st: TextStyle,
+    pos: Pos,
+) -> DrawResult {
+    let (w, h) = root.estimate_text_size(text, &st).map_err(err)?;
+    let (w, h) = (w as i32, h as i32);
+    let left = match pos.h_pos {
+        HPos::Left => at.0,
+        HPos::Center => at.0 - w / 2,
+        HPos::Right => at.0 - w,
+    };
+    let top = match pos.v_pos {
+        VPos::Top => at.1,
+        VPos::Center => at.1 - h / 2,
+        VPos::Bottom => at.1 - h,
+    };
+    root.draw(&Rectangle::new(
+        [(left - 3, top - 2), (left + w + 3, top + h + 2)],
+        WHITE.mix(0.85).filled(),
+    ))
+    .map_err(err)?;
+    root.draw(&Text::new(text.to_string(), at, st.pos(pos)))
+        .map_err(err)
+}
+
 /// The colours of a weekly panel's series, by panel: outreach, nurture.
 const WEEKLY_COLOURS: [[RGBColor; 3]; 2] = [
     [PALETTE[0], PALETTE[2], PALETTE[4]],
@@ -1012,19 +1043,14 @@ impl Plot for Tradeoff {
                     .map_err(err)?;
                 // The value at the top, on the side with more room.
                 let right = x > (x0 + x1) / 2.0;
-                chart
-                    .draw_series(std::iter::once(
-                        EmptyElement::at((x, y1))
-                            + Text::new(
-                                self.x_text(x),
-                                (if right { -8 } else { 8 }, 4),
-                                style(20.0).color(&SHOWN).pos(Pos::new(
-                                    if right { HPos::Right } else { HPos::Left },
-                                    VPos::Top,
-                                )),
-                            ),
-                    ))
-                    .map_err(err)?;
+                let (px, py) = chart.backend_coord(&(x, y1));
+                backed_text(
+                    root,
+                    &self.x_text(x),
+                    (if right { px - 8 } else { px + 8 }, py + 4),
+                    style(20.0).color(&SHOWN),
+                    Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Top),
+                )?;
             }
             if let Some(c) = self.chosen.filter(|c| *c < self.xs.len()) {
                 let (x, y) = (self.xs[c], bands[c].mean);
@@ -1036,19 +1062,20 @@ impl Plot for Tradeoff {
                 // the middle in x.
                 let upper = y > (y0 + y1) / 2.0;
                 let right = x > x0 + (x1 - x0) * 0.75;
-                chart
-                    .draw_series(std::iter::once(
-                        EmptyElement::at((x, y))
-                            + Text::new(
-                                "chosen",
-                                (if right { -12 } else { 12 }, if upper { 8 } else { -8 }),
-                                style(20.0).color(&PALETTE[3]).pos(Pos::new(
-                                    if right { HPos::Right } else { HPos::Left },
-                                    if upper { VPos::Top } else { VPos::Bottom },
-                                )),
-                            ),
-                    ))
-                    .map_err(err)?;
+                let (px, py) = chart.backend_coord(&(x, y));
+                backed_text(
+                    root,
+                    "chosen",
+                    (
+                        if right { px - 12 } else { px + 12 },
+                        if upper { py + 8 } else { py - 8 },
+                    ),
+                    style(20.0).color(&PALETTE[3]),
+                    Pos::new(
+                        if right { HPos::Right } else { HPos::Left },
+                        if upper { VPos::Top } else { VPos::Bottom },
+                    ),
+                )?;
             }
         }
         Ok(())
@@ -1199,6 +1226,16 @@ impl Plot for Heatmap {
                     )))
                     .map_err(err)?;
             }
+        }
+        // A white line inside the shown outline, for dark cells.
+        if let Some((i, j)) = self.shown {
+            let (i, j) = (i as f64, j as f64);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(i + 0.13, j + 0.13), (i + 0.87, j + 0.87)],
+                    WHITE.stroke_width(2),
+                )))
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -1372,18 +1409,14 @@ impl Plot for Forest {
                 }
                 // Above the point, clear of the whisker and its caps.
                 let sign = if b.mean > 0.0 { "+" } else { "" };
-                chart
-                    .draw_series(std::iter::once(
-                        EmptyElement::at((b.mean, y))
-                            + Text::new(
-                                format!("{sign}{}", value_label(b.mean)),
-                                (0, -16),
-                                style(if real { 24.0 } else { 20.0 })
-                                    .color(if real { &INK } else { &GREY })
-                                    .pos(Pos::new(HPos::Center, VPos::Bottom)),
-                            ),
-                    ))
-                    .map_err(err)?;
+                let (px, py) = chart.backend_coord(&(b.mean, y));
+                backed_text(
+                    root,
+                    &format!("{sign}{}", value_label(b.mean)),
+                    (px, py - 16),
+                    style(if real { 24.0 } else { 20.0 }).color(if real { &INK } else { &GREY }),
+                    Pos::new(HPos::Center, VPos::Bottom),
+                )?;
             }
         }
         Ok(())
@@ -1968,7 +2001,7 @@ mod tests {
         assert!(c
             .svg
             .contains("baseline: manual triage drops leads scoring"));
-        assert_no_collisions(&[c.clone()]);
+        assert_no_collisions(std::slice::from_ref(&c));
         assert_eq!(png_size(&c.png), SIZE);
     }
 
@@ -2037,15 +2070,19 @@ mod tests {
             })
             .filter(|t| {
                 let points = attr(t, "points").unwrap();
-                let xs: Vec<&str> = points
+                let ends: Vec<(f64, f64)> = points
                     .split_whitespace()
-                    .map(|p| p.split(',').next().unwrap())
+                    .map(|p| {
+                        let (x, y) = p.split_once(',').unwrap();
+                        (x.parse().unwrap(), y.parse().unwrap())
+                    })
                     .collect();
-                xs.len() == 2 && xs[0] == xs[1]
+                // Vertical, and across the panel's rows.
+                ends.len() == 2 && ends[0].0 == ends[1].0 && (ends[0].1 - ends[1].1).abs() > 100.0
             })
             .count();
         assert_eq!(zero_lines, 6);
-        assert_no_collisions(&[c.clone()]);
+        assert_no_collisions(std::slice::from_ref(&c));
         assert_eq!(png_size(&c.png), SIZE);
     }
 
