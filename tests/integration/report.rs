@@ -11,10 +11,19 @@ fn report_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .iter()
         .map(|f| (f.to_string(), std::fs::read(dir.join(f)).unwrap()))
         .collect();
-    let mut charts: Vec<_> = std::fs::read_dir(dir.join("charts"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    // Every chart, a sweep's point folders (charts/point-K/) included.
+    let mut charts = Vec::new();
+    let mut folders = vec![dir.join("charts")];
+    while let Some(folder) = folders.pop() {
+        for e in std::fs::read_dir(folder).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                charts.push(path);
+            }
+        }
+    }
     charts.sort();
     for c in charts {
         files.push((c.display().to_string(), std::fs::read(&c).unwrap()));
