@@ -1024,18 +1024,26 @@ fn calendar_key(key: &str, name: &str, c: &Discovered, what: &str) -> Fitted {
     }
 }
 
-/// The reply rate: over first emails that did not bounce (and were not
-/// edited, when the log shows edits), linear in the score when the log
-/// has one, by maximum likelihood; a send near the end of the log could
-/// not be answered yet, so each counts with the chance its reply would
-/// have arrived by then (the fitted reply delay's distribution).
-fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitted {
+/// The sequences a reply rate is fitted from (first emails that did not
+/// bounce and, where the log shows edits, were not edited), and whether
+/// the rate can be linear in the score (every one has a score).
+fn reply_trials<'a>(log: &Log, g: &'a Gathered) -> (Vec<&'a Sequence>, bool) {
     let trials: Vec<&Sequence> = g
         .sequences
         .iter()
         .filter(|s| !s.bounced && !s.edited)
         .collect();
     let sloped = log.has_score && trials.iter().all(|s| !s.score.is_nan());
+    (trials, sloped)
+}
+
+/// The reply rate: over first emails that did not bounce (and were not
+/// edited, when the log shows edits), linear in the score when the log
+/// has one, by maximum likelihood; a send near the end of the log could
+/// not be answered yet, so each counts with the chance its reply would
+/// have arrived by then (the fitted reply delay's distribution).
+fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitted {
+    let (trials, sloped) = reply_trials(log, g);
     let delays = &g.reply_delays;
     let mut sorted = delays.clone();
     sorted.sort_by(f64::total_cmp);
@@ -1066,12 +1074,33 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
             "no first email that did not bounce".into(),
         );
     };
+    let how = format!(
+        "{} replies of {} first emails not bounced",
+        lin.at_0.k, lin.at_0.n
+    );
+    let censored = "by maximum likelihood (censored at the log's end by the reply delay)";
+    reply_rate_fitted(
+        lin,
+        sloped,
+        &format!("{how}, linear in the lead score {censored}"),
+        &format!("{how}, {censored}"),
+        lin.at_0.n,
+    )
+}
+
+/// `email.reply_rate` from its fit: the method says `sloped_how` (then the
+/// values at score 0 and 1) or `flat_how` (then the one interval).
+fn reply_rate_fitted(
+    lin: Linear,
+    sloped: bool,
+    sloped_how: &str,
+    flat_how: &str,
+    n: u64,
+) -> Fitted {
     let (a, b) = (lin.at_0.value, lin.at_1.value);
     let method = if sloped {
         format!(
-            "{} replies of {} first emails not bounced, linear in the lead score by maximum likelihood (censored at the log's end by the reply delay): at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, Wald)",
-            lin.at_0.k,
-            lin.at_0.n,
+            "{sloped_how}: at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, Wald)",
             sig(a, 3),
             sig(lin.at_0.low, 3),
             sig(lin.at_0.high, 3),
@@ -1081,9 +1110,7 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
         )
     } else {
         format!(
-            "{} replies of {} first emails not bounced, by maximum likelihood (censored at the log's end by the reply delay), 95% interval [{}, {}] (Wald); the same at every fit",
-            lin.at_0.k,
-            lin.at_0.n,
+            "{flat_how}, 95% interval [{}, {}] (Wald); the same at every fit",
             sig(lin.at_0.low, 3),
             sig(lin.at_0.high, 3)
         )
@@ -1095,7 +1122,7 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
             sig(a.clamp(0.0, 1.0), 4),
             sig(b.clamp(0.0, 1.0), 4)
         )),
-        n: lin.at_0.n,
+        n,
         method,
         runner_up: None,
         estimate: Some(Estimate::Linear { linear: lin }),
@@ -1108,12 +1135,7 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
 /// fitted together from sequences with follow-ups ([`sequence`]); `None`
 /// when they cannot be (no reply, or too few to fit a delay).
 fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
-    let trials: Vec<&Sequence> = g
-        .sequences
-        .iter()
-        .filter(|s| !s.bounced && !s.edited)
-        .collect();
-    let sloped = log.has_score && trials.iter().all(|s| !s.score.is_nan());
+    let (trials, sloped) = reply_trials(log, g);
     let observed: Vec<sequence::Observed> = trials
         .iter()
         .map(|s| sequence::Observed {
@@ -1130,42 +1152,17 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
         "; each reply's delay from the send that drew it, attributed by its posterior under the joint fit of the reply rate and the follow-ups' factor ({} rounds)",
         fit.rounds
     ));
-    let (a, b) = (lin.at_0.value, lin.at_1.value);
     let joint = format!(
         "jointly with the follow-ups' factor and the reply delay by maximum likelihood over {} sequences ({replies} replies; a reply may answer the first email or any follow-up sent before it; censored at the log's end)",
         observed.len()
     );
-    let method = if sloped {
-        format!(
-            "the first email's reply probability, linear in the lead score, {joint}: at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, Wald)",
-            sig(a, 3),
-            sig(lin.at_0.low, 3),
-            sig(lin.at_0.high, 3),
-            sig(b, 3),
-            sig(lin.at_1.low, 3),
-            sig(lin.at_1.high, 3)
-        )
-    } else {
-        format!(
-            "the first email's reply probability {joint}, 95% interval [{}, {}] (Wald); the same at every fit",
-            sig(lin.at_0.low, 3),
-            sig(lin.at_0.high, 3)
-        )
-    };
-    let rate = Fitted {
-        key: "email.reply_rate".into(),
-        toml: Some(format!(
-            "{{ at_fit_0 = {}, at_fit_1 = {} }}",
-            sig(a.clamp(0.0, 1.0), 4),
-            sig(b.clamp(0.0, 1.0), 4)
-        )),
-        n: observed.len() as u64,
-        method,
-        runner_up: None,
-        estimate: Some(Estimate::Linear { linear: lin }),
-        samples: Vec::new(),
-        number: a,
-    };
+    let rate = reply_rate_fitted(
+        lin,
+        sloped,
+        &format!("the first email's reply probability, linear in the lead score, {joint}"),
+        &format!("the first email's reply probability {joint}"),
+        observed.len() as u64,
+    );
     let f = fit.factor;
     let factor = Fitted {
         key: "email.follow_up_reply_factor".into(),

@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::font::{ensure_font, FONT};
+use crate::diagram::layout::wrap;
 use crate::error::{Error, Result};
 
 /// Width and height of every chart, in pixels.
@@ -1461,22 +1462,6 @@ pub struct Tornado {
     x_label: String,
     base: f64,
     rows: Vec<Swing>,
-}
-
-/// A label cut into lines of at most `width` characters at spaces (a word
-/// longer than that keeps its own line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines: Vec<String> = Vec::new();
-    for word in text.split_whitespace() {
-        match lines.last_mut() {
-            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
-                line.push(' ');
-                line.push_str(word);
-            }
-            _ => lines.push(word.to_string()),
-        }
-    }
-    lines
 }
 
 impl Tornado {

@@ -613,7 +613,6 @@ pub fn index_html(input: &ReportInput, views: &[View]) -> String {
     h.push_str("</tr>\n");
     let rows: Vec<_> = columns.iter().map(|p| metric_rows(p)).collect();
     let width = 2 + 2 * columns.len() + columns.len().saturating_sub(1);
-    let mut index = 0;
     for (s, (title, metrics)) in rows[0].iter().enumerate() {
         let _ = writeln!(
             h,
@@ -645,10 +644,8 @@ pub fn index_html(input: &ReportInput, views: &[View]) -> String {
                 }
             }
             h.push_str("</tr>\n");
-            index += 1;
         }
     }
-    debug_assert!(index > 0);
     h.push_str("</table>\n");
     // Parameters with sources.
     h.push_str("<h2>Parameters and their sources</h2>\n<p>Values marked <span class=\"assumed\">assumed</span> have no cited source; check them first.</p>\n<table>\n<tr><th>parameter</th><th>value</th><th>source</th></tr>\n");
