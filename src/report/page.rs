@@ -53,8 +53,8 @@ pub const CARDS: [(&str, Basis, &str); 9] = [
     ),
     (
         "emails_sent",
-        Basis::PerWeek("emails (first emails and follow-ups)"),
-        "Outreach emails sent; every one is irreversible.",
+        Basis::PerWeek("first emails (their follow-ups counted apart)"),
+        "First emails of outreach sequences, autonomous ones included; each is irreversible, and its follow-ups go out on their own."
     ),
     (
         "nurture_share",
