@@ -212,12 +212,19 @@ fn duration(key: &str, xs: Vec<f64>) -> Fitted {
             number: v,
         };
     };
+    duration_fitted(key, xs, fit, "")
+}
+
+/// A duration key from its families fitted to `xs` (the best first);
+/// `aic_of` says what the AIC is of, when not the sample's own likelihood.
+fn duration_fitted(key: &str, xs: Vec<f64>, fit: stats::DurationFit, aic_of: &str) -> Fitted {
+    let n = xs.len() as u64;
     let aic: Vec<String> = fit
         .candidates
         .iter()
         .map(|c| format!("{} {}", c.family.name(), sig(c.aic, 7)))
         .collect();
-    let aic = format!("AIC {}", aic.join(" < "));
+    let aic = format!("AIC{aic_of} {}", aic.join(" < "));
     let zeros = if fit.zeros > 0 {
         format!(", {} of them 0 s", fit.zeros)
     } else {
@@ -364,6 +371,8 @@ struct Gathered {
     touch_gaps: Vec<i64>,
     sequence_touches: Vec<i64>,
     follow_ups_seen: u64,
+    /// Sends (first emails and follow-ups) per wall-clock day, by day.
+    sends_per_day: HashMap<i64, u64>,
 }
 
 fn stage_index(h: Happening) -> Option<usize> {
@@ -505,6 +514,11 @@ fn gather(log: &Log) -> Gathered {
         if let Some(first) = first {
             let later: Vec<f64> = sends.iter().map(|s| s.0).filter(|t| *t > first).collect();
             g.follow_ups_seen += later.len() as u64;
+            for t in std::iter::once(first).chain(later.iter().copied()) {
+                *g.sends_per_day
+                    .entry((t / crate::units::DAY).floor() as i64)
+                    .or_insert(0) += 1;
+            }
             let mut prev = first;
             for t in &later {
                 g.send_gaps.push((t - prev).round() as i64);
@@ -946,6 +960,9 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
         keys.push(f);
     }
 
+    if let Some(note) = send_capacity_note(log, &g, base) {
+        notes.push(note);
+    }
     let s = &log.stats;
     if s.duplicates > 0 {
         notes.push(format!("{} exact duplicate rows dropped", s.duplicates));
@@ -996,6 +1013,26 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
         cases_without_arrival: g.without_arrival,
         notes,
     }
+}
+
+/// A note when the log sends more emails on a day than the base's mailboxes
+/// and daily cap allow (policy, not fitted: section 12): the fitted
+/// scenario would hold back sends the team made, and its sends would drift
+/// later in the week than the log's.
+fn send_capacity_note(log: &Log, g: &Gathered, base: &Scenario) -> Option<String> {
+    let (&day, &most) = g
+        .sends_per_day
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
+    let cap = u64::from(base.email.mailboxes) * u64::from(base.email.daily_cap_per_mailbox);
+    (most > cap).then(|| {
+        format!(
+            "the log sends up to {most} emails a day ({}), more than the base allows ({} mailboxes x {} a day = {cap}): the fitted scenario holds back sends the team made; set email.mailboxes or email.daily_cap_per_mailbox in the --extends scenario",
+            log.date_of(day as f64 * crate::units::DAY),
+            base.email.mailboxes,
+            base.email.daily_cap_per_mailbox
+        )
+    })
 }
 
 /// `+01:00` from minutes.
@@ -1084,23 +1121,26 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
         sloped,
         &format!("{how}, linear in the lead score {censored}"),
         &format!("{how}, {censored}"),
+        "Wald",
         lin.at_0.n,
     )
 }
 
 /// `email.reply_rate` from its fit: the method says `sloped_how` (then the
-/// values at score 0 and 1) or `flat_how` (then the one interval).
+/// values at score 0 and 1) or `flat_how` (then the one interval), and
+/// which kind of `interval` it is.
 fn reply_rate_fitted(
     lin: Linear,
     sloped: bool,
     sloped_how: &str,
     flat_how: &str,
+    interval: &str,
     n: u64,
 ) -> Fitted {
     let (a, b) = (lin.at_0.value, lin.at_1.value);
     let method = if sloped {
         format!(
-            "{sloped_how}: at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, Wald)",
+            "{sloped_how}: at score 0 {} [{}, {}], at score 1 {} [{}, {}] (95%, {interval})",
             sig(a, 3),
             sig(lin.at_0.low, 3),
             sig(lin.at_0.high, 3),
@@ -1110,7 +1150,7 @@ fn reply_rate_fitted(
         )
     } else {
         format!(
-            "{flat_how}, 95% interval [{}, {}] (Wald); the same at every fit",
+            "{flat_how}, 95% interval [{}, {}] ({interval}); the same at every fit",
             sig(lin.at_0.low, 3),
             sig(lin.at_0.high, 3)
         )
@@ -1147,9 +1187,21 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
     let fit = sequence::fit(&observed, end, sloped)?;
     let lin = fit.linear;
     let replies = observed.iter().filter(|s| s.reply.is_some()).count();
-    let mut delay = duration("email.reply_delay", fit.delays.clone());
+    // The delay's family and parameters are the joint maximum's; its KS
+    // distances and histogram are of each reply's delay from the send it is
+    // attributed to by its posterior under that maximum.
+    let mut delay = if fit.delays.len() < stats::MIN_OBSERVATIONS {
+        duration("email.reply_delay", fit.delays.clone())
+    } else {
+        duration_fitted(
+            "email.reply_delay",
+            fit.delays.clone(),
+            fit.delay.clone(),
+            " (of the sequences' joint likelihood)",
+        )
+    };
     delay.method.push_str(&format!(
-        "; each reply's delay from the send that drew it, attributed by its posterior under the joint fit of the reply rate and the follow-ups' factor ({} rounds)",
+        "; fitted jointly with the reply rate and the follow-ups' factor, each reply's delay from the send that drew it attributed by its posterior ({} rounds)",
         fit.rounds
     ));
     let joint = format!(
@@ -1161,6 +1213,7 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
         sloped,
         &format!("the first email's reply probability, linear in the lead score, {joint}"),
         &format!("the first email's reply probability {joint}"),
+        "likelihood ratio",
         observed.len() as u64,
     );
     let f = fit.factor;
@@ -1169,7 +1222,7 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
         toml: Some(sig(f.value, 4)),
         n: f.n,
         method: format!(
-            "follow-up k answered with the first email's probability x factor^k, {joint}: {} of {} follow-ups sent before a reply was drawn drew one (attributed); factor {} [{}, {}] (95%, Wald)",
+            "follow-up k answered with the first email's probability x factor^k, {joint}: {} of {} follow-ups sent before a reply was drawn drew one (attributed); factor {} [{}, {}] (95%, likelihood ratio)",
             f.k,
             f.n,
             sig(f.value, 3),

@@ -22,7 +22,9 @@
 //! delay's family is fitted to the attributed delays as every duration is.
 //! The two steps alternate until the rates settle.
 
-use super::stats::{self, Candidate, Linear, Rate};
+use rayon::prelude::*;
+
+use super::stats::{self, Candidate, DurationFit, Linear, Rate};
 
 /// One sequence of a log: its sends (first first), reply, score.
 #[derive(Debug, Clone)]
@@ -48,6 +50,10 @@ pub struct SequenceFit {
     pub delays: Vec<f64>,
     /// Rounds of the alternation.
     pub rounds: usize,
+    /// The reply delay: each family at its joint maximum with the rates,
+    /// ranked by the joint likelihood's AIC (the best first), with its KS
+    /// distance to `delays`.
+    pub delay: DurationFit,
 }
 
 /// (a, b, factor): p(score) = a + b score, q_k = p factor^k.
@@ -57,44 +63,84 @@ fn q(p: &Params, score: f64, k: usize) -> f64 {
     ((p[0] + p[1] * score) * p[2].powi(k as i32)).clamp(0.0, 1.0)
 }
 
-/// The delay's part of every sequence's likelihood, computed once per
-/// delay: per sequence its score, whether it replied, and per send that
-/// could have drawn the reply f(r - t_k) (replied) or 1 - F(c - t_k) (not
-/// yet arrived), flat.
-struct Terms {
+/// The sequences as the likelihood reads them, laid out once: per sequence
+/// its score and whether it replied, and per send that could have drawn
+/// the reply the time from it to the reply (replied) or to the log's end
+/// (not yet arrived), flat.
+struct Layout {
     score: Vec<f64>,
     replied: Vec<bool>,
-    /// Where each sequence's terms start in `terms` (one more at the end).
+    /// Where each sequence's gaps start in `gaps` (one more at the end).
     start: Vec<usize>,
-    terms: Vec<f64>,
+    gaps: Vec<f64>,
+    /// Per gap: the reply's density is wanted (else the chance it has not
+    /// arrived yet).
+    density: Vec<bool>,
 }
 
-impl Terms {
-    fn new(seqs: &[Observed], end: f64, delay: &Candidate) -> Terms {
-        let mut t = Terms {
+/// How far behind the best family's AIC on the attributed delays a family
+/// may be and still be fitted jointly: 20, odds of e^10 against it.
+const FAMILY_MARGIN: f64 = 20.0;
+
+/// Sequences per parallel chunk of the likelihood: a fixed size, so the
+/// sum's order (and its bits) do not depend on the threads.
+const CHUNK: usize = 2048;
+
+impl Layout {
+    fn new(seqs: &[Observed], end: f64) -> Layout {
+        let mut l = Layout {
             score: Vec::with_capacity(seqs.len()),
             replied: Vec::with_capacity(seqs.len()),
             start: Vec::with_capacity(seqs.len() + 1),
-            terms: Vec::new(),
+            gaps: Vec::new(),
+            density: Vec::new(),
         };
         for s in seqs {
-            t.score.push(s.score);
-            t.replied.push(s.reply.is_some());
-            t.start.push(t.terms.len());
+            l.score.push(s.score);
+            l.replied.push(s.reply.is_some());
+            l.start.push(l.gaps.len());
             match s.reply {
-                Some(r) => t.terms.extend(
-                    s.sends
-                        .iter()
-                        .take_while(|&&x| x < r)
-                        .map(|&x| delay.pdf(r - x)),
-                ),
-                None => t
-                    .terms
-                    .extend(s.sends.iter().map(|&x| 1.0 - delay.cdf(end - x))),
+                Some(r) => {
+                    for &x in s.sends.iter().take_while(|&&x| x < r) {
+                        l.gaps.push(r - x);
+                        l.density.push(true);
+                    }
+                }
+                None => {
+                    for &x in &s.sends {
+                        l.gaps.push(end - x);
+                        l.density.push(false);
+                    }
+                }
             }
         }
-        t.start.push(t.terms.len());
-        t
+        l.start.push(l.gaps.len());
+        l
+    }
+}
+
+/// The delay's part of every sequence's likelihood, computed once per
+/// delay: per gap of the [`Layout`] f(gap) or 1 - F(gap).
+struct Terms<'a> {
+    layout: &'a Layout,
+    terms: Vec<f64>,
+}
+
+impl<'a> Terms<'a> {
+    fn new(layout: &'a Layout, delay: &Candidate) -> Terms<'a> {
+        let terms = layout
+            .gaps
+            .par_iter()
+            .zip(layout.density.par_iter())
+            .map(|(&g, &density)| {
+                if density {
+                    delay.pdf(g)
+                } else {
+                    1.0 - delay.cdf(g)
+                }
+            })
+            .collect();
+        Terms { layout, terms }
     }
 
     /// The log-likelihood of every sequence under `p`; -inf outside the
@@ -103,31 +149,38 @@ impl Terms {
         if p[2] <= 0.0 || p[2] > stats::MAX_REPLY_FACTOR || (!sloped && p[1] != 0.0) {
             return f64::NEG_INFINITY;
         }
-        let mut total = 0.0;
-        for i in 0..self.score.len() {
-            let p0 = p[0] + p[1] * self.score[i];
-            if !(0.0..=1.0).contains(&p0) {
-                return f64::NEG_INFINITY;
-            }
-            let mut survive = 1.0;
-            let mut l = 0.0;
-            let mut qk = p0;
-            for &term in &self.terms[self.start[i]..self.start[i + 1]] {
-                let qc = qk.min(1.0);
-                l += survive * qc * term;
-                survive *= 1.0 - qc;
-                qk *= p[2];
-            }
-            if !self.replied[i] {
-                l += survive;
-            }
-            if l <= 0.0 {
-                // A reply no send could have drawn under these rates.
-                return f64::NEG_INFINITY;
-            }
-            total += l.ln();
-        }
-        total
+        let l = self.layout;
+        let chunks: Vec<f64> = (0..l.score.len().div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let mut total = 0.0;
+                for i in c * CHUNK..((c + 1) * CHUNK).min(l.score.len()) {
+                    let p0 = p[0] + p[1] * l.score[i];
+                    if !(0.0..=1.0).contains(&p0) {
+                        return f64::NEG_INFINITY;
+                    }
+                    let mut survive = 1.0;
+                    let mut lik = 0.0;
+                    let mut qk = p0;
+                    for &term in &self.terms[l.start[i]..l.start[i + 1]] {
+                        let qc = qk.min(1.0);
+                        lik += survive * qc * term;
+                        survive *= 1.0 - qc;
+                        qk *= p[2];
+                    }
+                    if !l.replied[i] {
+                        lik += survive;
+                    }
+                    if lik <= 0.0 {
+                        // A reply no send could have drawn under these rates.
+                        return f64::NEG_INFINITY;
+                    }
+                    total += lik.ln();
+                }
+                total
+            })
+            .collect();
+        chunks.iter().sum()
     }
 }
 
@@ -232,13 +285,7 @@ fn covariance(f: impl Fn(&[f64]) -> f64, x: &[f64], free: &[usize]) -> Option<Ve
 /// too: `x` = (a, b, factor, the delay family's two parameters). Slower
 /// than [`Terms`]; used for the intervals, which must carry the delay's
 /// uncertainty (it decides which send a reply answers).
-fn full_log_likelihood(
-    seqs: &[Observed],
-    end: f64,
-    x: &[f64],
-    delay: &Candidate,
-    sloped: bool,
-) -> f64 {
+fn full_log_likelihood(layout: &Layout, x: &[f64], delay: &Candidate, sloped: bool) -> f64 {
     let mut d = *delay;
     d.params = [x[3], x[4]];
     let valid = match d.family {
@@ -249,7 +296,84 @@ fn full_log_likelihood(
     if !valid {
         return f64::NEG_INFINITY;
     }
-    Terms::new(seqs, end, &d).log_likelihood(&[x[0], x[1], x[2]], sloped)
+    Terms::new(layout, &d).log_likelihood(&[x[0], x[1], x[2]], sloped)
+}
+
+/// Half the 95% point of chi-square with one degree of freedom: how far
+/// the log-likelihood drops at the ends of a 95% likelihood-ratio interval.
+const HALF_CHI2_95: f64 = 1.920_729_410_347_062;
+
+/// The 95% likelihood-ratio interval of the combination `w` of the free
+/// coordinates of the maximum `x` of `f`, within `bounds`: along the line
+/// on which the other parameters move with it as the covariance `cov`
+/// says, the values where `f` has dropped by [`HALF_CHI2_95`]. The line is
+/// not re-maximised at each point, so the interval is never narrower than
+/// the profile likelihood's; where `f` is quadratic it is Wald's. Unlike
+/// Wald's it follows the likelihood's skew (a rate near 0 has a longer
+/// upper arm). `None` when `w` has no variance.
+fn lr_interval(
+    f: &impl Fn(&[f64]) -> f64,
+    x: &[f64],
+    cov: &[Vec<f64>],
+    free: &[usize],
+    w: &[f64],
+    bounds: (f64, f64),
+) -> Option<(f64, f64)> {
+    let n = free.len();
+    let cw: Vec<f64> = (0..n)
+        .map(|i| (0..n).map(|j| cov[i][j] * w[j]).sum())
+        .collect();
+    let s2: f64 = (0..n).map(|i| w[i] * cw[i]).sum();
+    if !(s2.is_finite() && s2 > 0.0) {
+        return None;
+    }
+    let value: f64 = (0..n).map(|i| w[i] * x[free[i]]).sum();
+    let top = f(x);
+    // The drop in f at value + t.
+    let drop = |t: f64| {
+        let mut y = x.to_vec();
+        for i in 0..n {
+            y[free[i]] += t * cw[i] / s2;
+        }
+        let v = f(&y);
+        if v.is_finite() {
+            top - v
+        } else {
+            f64::INFINITY
+        }
+    };
+    let end = |sign: f64| -> f64 {
+        let limit = if sign < 0.0 {
+            value - bounds.0
+        } else {
+            bounds.1 - value
+        };
+        if limit <= 0.0 {
+            return value;
+        }
+        // Bracket from Wald's half-width, widening until f has dropped
+        // far enough or the bound is reached.
+        let (mut inside, mut t) = (0.0, (1.96 * s2.sqrt()).min(limit));
+        while drop(sign * t) < HALF_CHI2_95 {
+            if t >= limit {
+                return value + sign * limit;
+            }
+            inside = t;
+            t = (t * 1.6).min(limit);
+        }
+        let mut outside = t;
+        // To a millionth of the standard error.
+        while outside - inside > 1e-6 * s2.sqrt() {
+            let mid = 0.5 * (inside + outside);
+            if drop(sign * mid) < HALF_CHI2_95 {
+                inside = mid;
+            } else {
+                outside = mid;
+            }
+        }
+        value + sign * 0.5 * (inside + outside)
+    };
+    Some((end(-1.0), end(1.0)))
 }
 
 /// Gauss-Jordan inverse of a small positive-definite matrix.
@@ -278,6 +402,36 @@ fn invert(mut m: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
         }
     }
     (0..n).all(|i| inv[i][i] > 0.0).then_some(inv)
+}
+
+/// The maximum of the likelihood in the rates and the delay's parameters
+/// together, from the rates `p` and the delay `start` (whose family it
+/// keeps): the point (a, b, factor, the delay's two parameters) and its
+/// log-likelihood.
+fn joint_maximum(layout: &Layout, p: Params, start: &Candidate, sloped: bool) -> ([f64; 5], f64) {
+    let d = start.params;
+    let f = |y: &[f64; 5]| {
+        if !sloped && y[1] != 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        full_log_likelihood(layout, y, start, sloped)
+    };
+    let x = nelder_mead(
+        f,
+        [p[0], p[1], p[2], d[0], d[1]],
+        [
+            p[0].max(1e-3) * 0.05,
+            if sloped { 0.005 } else { 0.0 },
+            0.02,
+            0.05 * d[0].abs().max(0.1),
+            if start.family == stats::Family::Exponential {
+                0.0
+            } else {
+                0.05 * d[1].abs().max(0.1)
+            },
+        ],
+    );
+    (x, f(&x))
 }
 
 /// The i-th of a fixed sequence of uniforms in [0, 1) (SplitMix64).
@@ -349,6 +503,7 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
     if replies == 0 {
         return None;
     }
+    let layout = Layout::new(seqs, end);
     // Start: each reply from the last send before it, rates from the share
     // of sequences that replied.
     let delays: Vec<f64> = seqs
@@ -364,7 +519,7 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
     let mut rounds = 0;
     for round in 1..=12 {
         rounds = round;
-        let terms = Terms::new(seqs, end, &delay);
+        let terms = Terms::new(&layout, &delay);
         let ll = |x: &[f64; 3]| terms.log_likelihood(x, sloped);
         // Later rounds start near the optimum: smaller first steps.
         let scale = if round == 1 { 1.0 } else { 0.1 };
@@ -394,35 +549,43 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         }
     }
     // Last, the rates and the delay's parameters together, from where the
-    // alternation left them: the joint maximum (the alternation's delay
-    // comes from one draw of the attributions, not the maximum).
-    let x0 = [p[0], p[1], p[2], delay.params[0], delay.params[1]];
-    let d_step = [
-        0.05 * delay.params[0].abs().max(0.1),
-        0.05 * delay.params[1].abs().max(0.1),
-    ];
-    let joint = nelder_mead(
-        |y: &[f64; 5]| {
-            if !sloped && y[1] != 0.0 {
-                return f64::NEG_INFINITY;
-            }
-            full_log_likelihood(seqs, end, y, &delay, sloped)
-        },
-        x0,
-        [
-            p[0].max(1e-3) * 0.05,
-            if sloped { 0.005 } else { 0.0 },
-            0.02,
-            d_step[0],
-            if delay.family == stats::Family::Exponential {
-                0.0
-            } else {
-                d_step[1]
-            },
-        ],
-    );
-    p = [joint[0], joint[1], joint[2]];
-    delay.params = [joint[3], joint[4]];
+    // alternation left them: the joint maximum for each family of the
+    // delay, the family chosen by the joint likelihood's AIC (the
+    // alternation's delay comes from one draw of the attributions, and at a
+    // few hundred replies that draw alone picks the wrong family often).
+    let (attributed, _) = attribute(seqs, &p, &delay);
+    // A family far behind on the attributed delays (AIC more than
+    // FAMILY_MARGIN over the best's) is not refitted: with many replies
+    // the families are told apart without the joint fit.
+    let starts: Vec<Candidate> = stats::fit_durations(&attributed)
+        .map(|d| {
+            let best = d.candidates.first().map_or(f64::INFINITY, |c| c.aic);
+            d.candidates
+                .into_iter()
+                .filter(|c| c.aic <= best + FAMILY_MARGIN)
+                .collect::<Vec<_>>()
+        })
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| vec![delay]);
+    let rate_params = if sloped { 3.0 } else { 2.0 };
+    // Each family at its joint maximum: (a, b, factor) and the family with
+    // its parameters, log-likelihood and AIC (KS is measured below).
+    let mut families: Vec<(Params, Candidate)> = starts
+        .par_iter()
+        .map(|start| {
+            let (x, ll) = joint_maximum(&layout, p, start, sloped);
+            let k = rate_params + start.family.parameters();
+            let c = Candidate {
+                params: [x[3], x[4]],
+                log_likelihood: ll,
+                aic: 2.0 * k - 2.0 * ll,
+                ..*start
+            };
+            ([x[0], x[1], x[2]], c)
+        })
+        .collect();
+    families.sort_by(|a, b| a.1.aic.total_cmp(&b.1.aic));
+    (p, delay) = families[0];
     // The intervals: the Hessian of the likelihood in the rates and the
     // delay's parameters together (the delay decides which send a reply
     // answers, so the first email's rate and the factor trade off through
@@ -437,22 +600,30 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         free.push(4);
     }
     let cov = covariance(
-        |y| full_log_likelihood(seqs, end, y, &delay, sloped),
+        |y| full_log_likelihood(&layout, y, &delay, sloped),
         &x,
         &free,
     );
-    let var = |i: usize, j: usize| -> f64 {
-        let (Some(a), Some(b)) = (
-            free.iter().position(|f| *f == i),
-            free.iter().position(|f| *f == j),
-        ) else {
-            return 0.0;
-        };
-        cov.as_ref().map_or(f64::NAN, |c| c[a][b])
+    let (delays, to_follow_ups) = attribute(seqs, &p, &delay);
+    // Each family's KS distance to the delays attributed under the best.
+    let mut sorted = delays.clone();
+    sorted.sort_by(f64::total_cmp);
+    let candidates: Vec<Candidate> = families
+        .iter()
+        .map(|(_, c)| {
+            let d = stats::ks_distance(&sorted, |t| c.cdf(t));
+            Candidate {
+                ks_d: d,
+                ks_p: stats::ks_p_value(d, sorted.len()),
+                ..*c
+            }
+        })
+        .collect();
+    let delay_families = DurationFit {
+        n: sorted.len(),
+        zeros: sorted.iter().filter(|d| **d == 0.0).count(),
+        candidates,
     };
-    let z = 1.959_963_984_540_054;
-    let (attributed, to_follow_ups) = attribute(seqs, &p, &delay);
-    let delays = attributed;
     let follow_up_trials: u64 = seqs
         .iter()
         .map(|s| {
@@ -462,18 +633,23 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
             drawn_before.saturating_sub(1) as u64
         })
         .sum();
-    let interval = |v: f64, var: f64, max: f64| {
-        let se = var.max(0.0).sqrt();
-        if se.is_finite() {
-            ((v - z * se).max(0.0), (v + z * se).min(max))
-        } else {
-            (0.0, max)
-        }
+    // The weights of a, b and the factor over the free coordinates.
+    let weights = |of: &[(usize, f64)]| -> Vec<f64> {
+        free.iter()
+            .map(|c| of.iter().find(|(i, _)| i == c).map_or(0.0, |(_, w)| *w))
+            .collect()
     };
-    let rate = |v: f64, var: f64, k: u64, n: u64| {
-        let (low, high) = interval(v, var, 1.0);
+    let ll = |y: &[f64]| full_log_likelihood(&layout, y, &delay, sloped);
+    let interval = |of: &[(usize, f64)], max: f64| -> (f64, f64) {
+        cov.as_ref()
+            .and_then(|c| lr_interval(&ll, &x, c, &free, &weights(of), (0.0, max)))
+            .unwrap_or((0.0, max))
+    };
+    let rate = |of: &[(usize, f64)], k: u64, n: u64| {
+        let value: f64 = of.iter().map(|(i, w)| w * x[*i]).sum();
+        let (low, high) = interval(of, 1.0);
         Rate {
-            value: v,
+            value,
             low,
             high,
             k,
@@ -481,17 +657,13 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         }
     };
     let first_replies = replies as u64 - to_follow_ups;
+    let n = seqs.len() as u64;
     let linear = Linear {
-        at_0: rate(p[0], var(0, 0), first_replies, seqs.len() as u64),
-        at_1: rate(
-            p[0] + p[1],
-            var(0, 0) + 2.0 * var(0, 1) + var(1, 1),
-            first_replies,
-            seqs.len() as u64,
-        ),
+        at_0: rate(&[(0, 1.0)], first_replies, n),
+        at_1: rate(&[(0, 1.0), (1, 1.0)], first_replies, n),
         sloped,
     };
-    let (low, high) = interval(p[2], var(2, 2), stats::MAX_REPLY_FACTOR);
+    let (low, high) = interval(&[(2, 1.0)], stats::MAX_REPLY_FACTOR);
     Some(SequenceFit {
         linear,
         factor: Rate {
@@ -503,12 +675,48 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         },
         delays,
         rounds,
+        delay: delay_families,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// On a quadratic log-likelihood the interval is Wald's; on a
+    /// binomial one (k = 3 of n = 40) it is the likelihood-ratio interval,
+    /// longer above the estimate than below, within the bounds.
+    #[test]
+    fn likelihood_ratio_intervals_follow_the_likelihood() {
+        // -(x - 2)^2 / (2 * 0.25): sd 0.5, so 2 +- 1.95996 x 0.5.
+        let quad = |x: &[f64]| -(x[0] - 2.0).powi(2) / 0.5;
+        let (lo, hi) =
+            lr_interval(&quad, &[2.0], &[vec![0.25]], &[0], &[1.0], (0.0, 10.0)).unwrap();
+        assert!((lo - (2.0 - 0.979_982)).abs() < 1e-5, "{lo}");
+        assert!((hi - (2.0 + 0.979_982)).abs() < 1e-5, "{hi}");
+        // Binomial: the points where 3 ln p + 37 ln(1 - p) is 1.92073 below
+        // its maximum at 0.075 (by bisection: 0.01920 and 0.18310).
+        let binomial = |x: &[f64]| {
+            if x[0] <= 0.0 || x[0] >= 1.0 {
+                f64::NEG_INFINITY
+            } else {
+                3.0 * x[0].ln() + 37.0 * (1.0 - x[0]).ln()
+            }
+        };
+        let p = 0.075;
+        let var = p * (1.0 - p) / 40.0;
+        let (lo, hi) =
+            lr_interval(&binomial, &[p], &[vec![var]], &[0], &[1.0], (0.0, 1.0)).unwrap();
+        let drop = |v: f64| binomial(&[p]) - binomial(&[v]);
+        assert!((drop(lo) - HALF_CHI2_95).abs() < 1e-6, "{lo}");
+        assert!((drop(hi) - HALF_CHI2_95).abs() < 1e-6, "{hi}");
+        assert!(hi - p > p - lo, "[{lo}, {hi}]");
+        assert!(lo > 0.0 && hi < 1.0);
+        // A bound the likelihood does not drop to first is the end.
+        let flat = |x: &[f64]| -(x[0] - 0.01).powi(2) / 2.0;
+        let (lo, _) = lr_interval(&flat, &[0.01], &[vec![1.0]], &[0], &[1.0], (0.0, 1.0)).unwrap();
+        assert_eq!(lo, 0.0);
+    }
 
     /// Sequences drawn from the model itself: the joint fit recovers the
     /// first email's rate, the factor and the delay's median, where

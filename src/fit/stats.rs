@@ -32,7 +32,7 @@ impl Family {
     }
 
     /// Free parameters (for AIC).
-    fn parameters(self) -> f64 {
+    pub fn parameters(self) -> f64 {
         match self {
             Family::Exponential => 1.0,
             _ => 2.0,
