@@ -375,6 +375,55 @@ fn the_hubspot_export_fits_back_to_its_documented_scenario() {
         })
         .collect();
     assert!(o.reproduction.passes, "{failing:?}");
+    // The export logs meetings apart: the simulated log has them too, so
+    // they are measured (too few here to be judged).
+    for measure in ["weekly counts", "hour of week"] {
+        let m = o
+            .reproduction
+            .measures
+            .iter()
+            .find(|m| m.measure == measure && m.activity == "meeting")
+            .unwrap();
+        assert!(
+            m.fitted.is_some_and(f64::is_finite) && m.simulated_n > 0,
+            "{m:?}"
+        );
+    }
+    // The shipped policy's mailboxes send what the team sent.
+    assert!(
+        !o.fit.notes.iter().any(|n| n.contains("emails a day")),
+        "{:?}",
+        o.fit.notes
+    );
+}
+
+/// Mailboxes are policy, not fitted: a base that allows fewer sends a day
+/// than the log made is named in a note (the day, the count, the
+/// capacity), and its reproduction shows the held-back sends.
+#[test]
+fn a_base_that_sends_fewer_a_day_than_the_log_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = std::fs::read_to_string(data_dir().join("team-policy.toml")).unwrap();
+    let base = dir.path().join("small-mailboxes.toml");
+    std::fs::write(
+        &base,
+        format!("{policy}\n[email]\nmailboxes = 1\nmailboxes_source = \"test\"\ndaily_cap_per_mailbox = 15\ndaily_cap_per_mailbox_source = \"test\"\n"),
+    )
+    .unwrap();
+    let mut request = hubspot_request(data_dir().join("hubspot-export.csv"));
+    request.extends = Some(base);
+    let o = fit::run(&request).unwrap();
+    let note = o
+        .fit
+        .notes
+        .iter()
+        .find(|n| n.contains("emails a day"))
+        .unwrap_or_else(|| panic!("no capacity note: {:?}", o.fit.notes));
+    assert!(
+        note.contains("(1 mailboxes x 15 a day = 15)") && note.contains("2026-"),
+        "{note}"
+    );
+    assert!(!o.reproduction.passes);
 }
 
 /// A map that takes the nurture sequence's marketing emails for the sales
