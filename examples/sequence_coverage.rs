@@ -6,12 +6,16 @@
 //! errors, and how often each delay family is chosen.
 //!
 //! ```text
-//! cargo run --release --example sequence_coverage -- [SEEDS] [SEQUENCES] [RATE] [FACTOR]
+//! cargo run --release --example sequence_coverage -- [SEEDS] [SEQUENCES] [RATE] [FACTOR] [SHIFT_H] [SLOPED]
 //! ```
 //!
 //! Defaults: 1000 seeds of 1,300 sequences (about the integration test's
 //! logs), rate 0.08, factor 0.5, three follow-ups every 3 days, a
 //! lognormal delay with median 1 d and p90 4 d, sends spread over 20 weeks.
+//! `SHIFT_H`: the fit is told the log ends that many hours before it does
+//! (0). `SLOPED` = 1: the leads carry scores spread over 0.3-1 and the rate
+//! is fitted linear in them (the truth is flat), as from salesim's own
+//! logs (0: a flat fit).
 
 use std::collections::BTreeMap;
 
@@ -54,7 +58,7 @@ fn draw(seed: u64, n: usize, p0: f64, factor: f64, end: f64) -> Vec<Observed> {
             Observed {
                 sends,
                 reply: drawn.filter(|r| *r <= end),
-                score: 0.0,
+                score: 0.3 + 0.7 * ((i * 7919) % 1000) as f64 / 1000.0,
             }
         })
         .collect()
@@ -72,7 +76,12 @@ fn main() {
     let mut log_medians = 0.0;
     for seed in 0..seeds {
         let shift: f64 = arg(5, 0.0);
-        let f = fit(&draw(seed, n, p0, factor, end), end - shift * 3600.0, false).expect("replies");
+        let f = fit(
+            &draw(seed, n, p0, factor, end),
+            end - shift * 3600.0,
+            arg(6, 0) == 1,
+        )
+        .expect("replies");
         let a = f.linear.at_0;
         covered_rate += u64::from(a.low <= p0 && p0 <= a.high);
         covered_factor += u64::from(f.factor.low <= factor && factor <= f.factor.high);

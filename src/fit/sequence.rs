@@ -306,11 +306,12 @@ const HALF_CHI2_95: f64 = 1.920_729_410_347_062;
 /// The 95% likelihood-ratio interval of the combination `w` of the free
 /// coordinates of the maximum `x` of `f`, within `bounds`: along the line
 /// on which the other parameters move with it as the covariance `cov`
-/// says, the values where `f` has dropped by [`HALF_CHI2_95`]. The line is
-/// not re-maximised at each point, so the interval is never narrower than
-/// the profile likelihood's; where `f` is quadratic it is Wald's. Unlike
-/// Wald's it follows the likelihood's skew (a rate near 0 has a longer
-/// upper arm). `None` when `w` has no variance.
+/// says, the values where `f` has dropped by [`HALF_CHI2_95`]. Where `f`
+/// is quadratic the line is the profile's path and the interval is Wald's;
+/// elsewhere the line is not re-maximised at each point, so the interval
+/// is at most as wide as the profile likelihood's. Unlike Wald's it follows
+/// the likelihood's skew (a rate near 0 has a longer upper arm). `None`
+/// when `w` has no variance.
 fn lr_interval(
     f: &impl Fn(&[f64]) -> f64,
     x: &[f64],
