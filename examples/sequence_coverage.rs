@@ -89,17 +89,7 @@ fn main() {
         factors.push(f.factor.value);
         se_rate += (a.high - a.low) / (2.0 * Z);
         se_factor += (f.factor.high - f.factor.low) / (2.0 * Z);
-        let best = f.delay.candidates[0];
-        let (mut lo, mut hi) = (0.0, 1e8);
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if best.cdf(mid) < 0.5 {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        log_medians += (lo / 86_400.0).ln();
+        log_medians += (f.delay.candidates[0].median() / 86_400.0).ln();
         *families
             .entry(f.delay.candidates[0].family.name())
             .or_insert(0) += 1;

@@ -336,8 +336,7 @@ fn mode_fitted(
 /// A case's sequence: its sends, bounce, edit, reply and score.
 #[derive(Debug, Clone)]
 struct Sequence {
-    first: f64,
-    /// Every send, the first email first.
+    /// Every send, the first email first (never empty).
     sends: Vec<f64>,
     bounced: bool,
     edited: bool,
@@ -371,8 +370,6 @@ struct Gathered {
     touch_gaps: Vec<i64>,
     sequence_touches: Vec<i64>,
     follow_ups_seen: u64,
-    /// Sends (first emails and follow-ups) per wall-clock day, by day.
-    sends_per_day: HashMap<i64, u64>,
 }
 
 fn stage_index(h: Happening) -> Option<usize> {
@@ -514,11 +511,6 @@ fn gather(log: &Log) -> Gathered {
         if let Some(first) = first {
             let later: Vec<f64> = sends.iter().map(|s| s.0).filter(|t| *t > first).collect();
             g.follow_ups_seen += later.len() as u64;
-            for t in std::iter::once(first).chain(later.iter().copied()) {
-                *g.sends_per_day
-                    .entry((t / crate::units::DAY).floor() as i64)
-                    .or_insert(0) += 1;
-            }
             let mut prev = first;
             for t in &later {
                 g.send_gaps.push((t - prev).round() as i64);
@@ -528,7 +520,6 @@ fn gather(log: &Log) -> Gathered {
                 g.follow_up_counts.push(later.len() as i64);
             }
             g.sequences.push(Sequence {
-                first,
                 sends: std::iter::once(first)
                     .chain(later.iter().copied())
                     .collect(),
@@ -1020,8 +1011,13 @@ pub fn fit(log: &Log, base: &Scenario) -> Fit {
 /// scenario would hold back sends the team made, and its sends would drift
 /// later in the week than the log's.
 fn send_capacity_note(log: &Log, g: &Gathered, base: &Scenario) -> Option<String> {
-    let (&day, &most) = g
-        .sends_per_day
+    let mut per_day: HashMap<i64, u64> = HashMap::new();
+    for t in g.sequences.iter().flat_map(|s| &s.sends) {
+        *per_day
+            .entry((t / crate::units::DAY).floor() as i64)
+            .or_insert(0) += 1;
+    }
+    let (&day, &most) = per_day
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
     let cap = u64::from(base.email.mailboxes) * u64::from(base.email.daily_cap_per_mailbox);
@@ -1102,7 +1098,7 @@ fn reply_rate(log: &Log, g: &Gathered, delay: Option<&Fitted>, end: f64) -> Fitt
         .collect();
     let f: Vec<f64> = trials
         .iter()
-        .map(|s| cdf(end - s.first).max(1e-3))
+        .map(|s| cdf(end - s.sends[0]).max(1e-3))
         .collect();
     let Some(lin) = stats::linear_rate(&y, &s, &f, sloped) else {
         return Fitted::kept(

@@ -16,11 +16,13 @@
 //!   (a reply drawn but not yet arrived).
 //!
 //! With the delay's distribution F fixed, (a, b, factor) maximise it
-//! (Nelder-Mead; Wald intervals from the numerical Hessian); with them
-//! fixed, each reply is attributed to one send drawn from its posterior
-//! (a fixed sequence of uniforms, so the fit is deterministic) and the
-//! delay's family is fitted to the attributed delays as every duration is.
-//! The two steps alternate until the rates settle.
+//! (Nelder-Mead); with them fixed, each reply is attributed to one send
+//! drawn from its posterior (a fixed sequence of uniforms, so the fit is
+//! deterministic) and the delay's family is fitted to the attributed delays
+//! as every duration is. The two steps alternate until the rates settle.
+//! Then each plausible family of the delay is maximised jointly with the
+//! rates, the family with the lowest joint AIC is kept, and the rates' and
+//! the factor's intervals are likelihood-ratio intervals ([`lr_interval`]).
 
 use rayon::prelude::*;
 
@@ -411,12 +413,7 @@ fn invert(mut m: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
 /// log-likelihood.
 fn joint_maximum(layout: &Layout, p: Params, start: &Candidate, sloped: bool) -> ([f64; 5], f64) {
     let d = start.params;
-    let f = |y: &[f64; 5]| {
-        if !sloped && y[1] != 0.0 {
-            return f64::NEG_INFINITY;
-        }
-        full_log_likelihood(layout, y, start, sloped)
-    };
+    let f = |y: &[f64; 5]| full_log_likelihood(layout, y, start, sloped);
     let x = nelder_mead(
         f,
         [p[0], p[1], p[2], d[0], d[1]],
@@ -600,11 +597,8 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
     if delay.family != stats::Family::Exponential {
         free.push(4);
     }
-    let cov = covariance(
-        |y| full_log_likelihood(&layout, y, &delay, sloped),
-        &x,
-        &free,
-    );
+    let ll = |y: &[f64]| full_log_likelihood(&layout, y, &delay, sloped);
+    let cov = covariance(ll, &x, &free);
     let (delays, to_follow_ups) = attribute(seqs, &p, &delay);
     // Each family's KS distance to the delays attributed under the best.
     let mut sorted = delays.clone();
@@ -640,7 +634,6 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
             .map(|c| of.iter().find(|(i, _)| i == c).map_or(0.0, |(_, w)| *w))
             .collect()
     };
-    let ll = |y: &[f64]| full_log_likelihood(&layout, y, &delay, sloped);
     let interval = |of: &[(usize, f64)], max: f64| -> (f64, f64) {
         cov.as_ref()
             .and_then(|c| lr_interval(&ll, &x, c, &free, &weights(of), (0.0, max)))

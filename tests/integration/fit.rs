@@ -902,18 +902,8 @@ fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
         let Some(Estimate::Duration { fit, .. }) = &key(&o, "email.reply_delay").estimate else {
             panic!("seed {r}: no reply delay fitted");
         };
-        // The fitted family's median, by bisection on its distribution.
-        let best = fit.candidates[0];
-        let (mut lo, mut hi) = (0.0, 1e8);
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            if best.cdf(mid) < 0.5 {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        medians.push(lo);
+        // The fitted family's median.
+        medians.push(fit.candidates[0].median());
     }
     let share = f64::from(covered) / f64::from(total);
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
