@@ -326,8 +326,10 @@ pub fn of(e: &Experiment) -> ReportInput {
 
 /// A sweep's keys come from the command line: the parameter table says so,
 /// with the key's one value, or its values as a TOML array. A swept field
-/// of a distribution marks its distribution's source.
+/// of a distribution marks its distribution's source (two swept fields of
+/// one distribution both), in the loader's words for an override.
 fn swept_on_command_line(input: &mut ReportInput) {
+    let mut marked: Vec<String> = Vec::new();
     for (i, key) in input.params.iter().enumerate() {
         let mut values: Vec<&str> = Vec::new();
         for p in &input.points {
@@ -342,11 +344,15 @@ fn swept_on_command_line(input: &mut ReportInput) {
             .iter_mut()
             .find(|r| *key == r.key || key.starts_with(&format!("{}.", r.key)));
         if let Some(row) = row {
-            row.source = Some(format!(
-                "{}--set {key}={}",
-                crate::scenario::SET_SOURCE,
-                values.join(",")
-            ));
+            let this = crate::scenario::override_text(&crate::scenario::Override {
+                path: key.clone(),
+                value: values.join(","),
+            });
+            row.source = Some(match row.source.as_deref() {
+                Some(earlier) if marked.contains(&row.key) => format!("{earlier}, {this}"),
+                _ => format!("{}{this}", crate::scenario::SET_SOURCE),
+            });
+            marked.push(row.key.clone());
             row.assumed = false;
             if *key == row.key {
                 row.value = match values.as_slice() {
@@ -696,8 +702,9 @@ fn sweep_charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
 /// among them (docs/MODEL.md section 11).
 pub const MAX_DRAWN_POINTS: usize = 50;
 
-/// The points a report draws: every point, or for a sweep of more than
-/// [`MAX_DRAWN_POINTS`], that many evenly spread with the first shown one.
+/// The points a report draws: a sweep's every point, or for a sweep of
+/// more than [`MAX_DRAWN_POINTS`] that many evenly spread with the first
+/// shown one; any other report draws its first shown point alone.
 pub fn drawn_points(input: &ReportInput) -> Vec<usize> {
     let n = input.points.len();
     if input.kind != Kind::Sweep {
@@ -746,10 +753,11 @@ fn views(input: &ReportInput, scenarios: &[&Scenario]) -> Result<Vec<View>> {
             let layout = sc.map(|sc| diagram::layout(sc));
             let volumes = swimlane::volume_labels(p);
             let (svg, png) = match &layout {
-                Some(l) => (
-                    diagram::svg::to_svg(l, Some(&volumes)),
-                    swimlane::png(l, &volumes)?,
-                ),
+                Some(l) => {
+                    let svg = diagram::svg::to_svg(l, Some(&volumes));
+                    let png = swimlane::png(&svg)?;
+                    (svg, png)
+                }
                 None => (String::new(), Vec::new()),
             };
             Ok(View {

@@ -47,8 +47,8 @@ impl Override {
     }
 }
 
-pub(crate) use load::SET_SOURCE;
 pub use load::{check_distinct, parameters_of};
+pub(crate) use load::{override_text, SET_SOURCE};
 
 /// One parameter of a resolved scenario with its provenance.
 #[derive(Debug, Clone, PartialEq)]

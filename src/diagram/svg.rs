@@ -1,6 +1,6 @@
 //! The swimlane layout drawn as SVG: pools and lanes, tasks, gateways and
 //! events, flows with arrowheads and labels; optionally a measured volume on
-//! each flow (`data-flow` attributes let a page update them). The report's
+//! each flow (its `data-flow` attribute names the flow). The report's
 //! PNG is this SVG rasterised, so the two always show the same marks.
 
 use std::collections::BTreeMap;

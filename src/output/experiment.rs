@@ -137,25 +137,19 @@ impl<'a> Experiment<'a> {
         if self.kind() != Kind::Compare {
             return Vec::new();
         }
-        let values: Vec<BTreeMap<String, String>> = self
-            .design
-            .plan
-            .points
-            .iter()
-            .map(|p| {
-                crate::scenario::parameters_of(&p.resolved_toml)
-                    .into_iter()
-                    .map(|q| (q.key, q.value))
-                    .collect()
-            })
-            .collect();
+        // Each scenario's settings, parsed once; the keys in first-seen
+        // order (`keys.contains` is linear, over a few hundred keys).
+        let mut values: Vec<BTreeMap<String, String>> = Vec::new();
         let mut keys: Vec<String> = Vec::new();
         for p in &self.design.plan.points {
+            let mut v = BTreeMap::new();
             for q in crate::scenario::parameters_of(&p.resolved_toml) {
                 if !keys.contains(&q.key) {
-                    keys.push(q.key);
+                    keys.push(q.key.clone());
                 }
+                v.insert(q.key, q.value);
             }
+            values.push(v);
         }
         keys.into_iter()
             .filter_map(|k| {

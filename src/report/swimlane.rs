@@ -122,17 +122,12 @@ pub fn volume_labels(p: &PointReport) -> BTreeMap<String, String> {
 /// Width and height of the swimlane's PNG: a 16:9 slide.
 pub const PNG_SIZE: (u32, u32) = (1920, 1080);
 
-/// The swimlane as a 16:9 PNG ([`PNG_SIZE`]): its SVG, with the same
-/// volumes, rasterised with resvg and the embedded font (no system fonts),
-/// scaled to fit and centred on white, so the picture and the SVG cannot
-/// differ in any mark.
-pub fn png(
-    layout: &crate::diagram::Layout,
-    volumes: &std::collections::BTreeMap<String, String>,
-) -> Result<Vec<u8>> {
+/// The swimlane as a 16:9 PNG ([`PNG_SIZE`]): its `svg`, rasterised with
+/// resvg and the embedded font (no system fonts), scaled to fit and
+/// centred on white, so the picture and the SVG cannot differ in any mark.
+pub fn png(svg: &str) -> Result<Vec<u8>> {
     use resvg::{tiny_skia, usvg};
     let fail = |message: String| chart_error("swimlane.png", message);
-    let svg = crate::diagram::svg::to_svg(layout, Some(volumes));
     let mut options = usvg::Options::default();
     {
         let fonts = options.fontdb_mut();
@@ -140,7 +135,7 @@ pub fn png(
         fonts.set_sans_serif_family(EMBEDDED_FAMILY);
     }
     options.font_family = EMBEDDED_FAMILY.to_string();
-    let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| fail(e.to_string()))?;
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| fail(e.to_string()))?;
     let (w, h) = PNG_SIZE;
     let mut pixmap =
         tiny_skia::Pixmap::new(w, h).ok_or_else(|| fail("no room for the picture".into()))?;

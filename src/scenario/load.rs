@@ -546,7 +546,7 @@ fn apply_override(root: &mut Node, o: &Override) -> Result<()> {
 
 /// How messages and sources show an override: `--set PATH=VALUE`, control
 /// characters escaped (the value itself is then rejected, not its source).
-fn override_text(o: &Override) -> String {
+pub(crate) fn override_text(o: &Override) -> String {
     let value: String = o
         .value
         .chars()

@@ -293,11 +293,18 @@ fn values_set_on_the_command_line_are_labelled_so() {
     salesim()
         .args(["sweep", "-r", "1", "-q", "--set", "run.horizon=\"3w\""])
         .args(["--set", "gate.nurture_below=0.3,0.4"])
-        .args(["--set", "reps.count=8", "--out"])
+        .args(["--set", "reps.count=8"])
+        .args(["--set", "review.duration.median=2m,3m"])
+        .args(["--set", "review.duration.p90=6m,8m", "--out"])
         .arg(&sweep)
         .assert()
         .success();
     let report = report_of(&sweep);
+    // Two swept fields of one distribution: its source names both.
+    assert_eq!(
+        parameter(&report, "review.duration")["source"],
+        "set on the command line: --set review.duration.median=2m,3m, --set review.duration.p90=6m,8m"
+    );
     assert_eq!(
         parameter(&report, "gate.nurture_below")["source"],
         "set on the command line: --set gate.nurture_below=0.3,0.4"
