@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagram;
 use crate::error::Result;
 use crate::experiment::select::Goal;
-use crate::experiment::sensitivity::{self, is_assumed};
+use crate::experiment::sensitivity::{self, is_assumed, Provenance};
 use crate::experiment::{Kind, ParamValue, RunResult};
 use crate::metrics::{metric, metric_index, Aggregate, Capacity, Weekly, METRICS, WEEKLY_LEN};
 use crate::output::experiment::Experiment;
@@ -539,12 +539,9 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
                 high: s.high,
                 assumed: s.assumed,
                 settings: s.settings.clone(),
-                note: if s.set_on_command_line {
-                    "set on the command line".to_string()
-                } else if s.assumed {
-                    "assumed".to_string()
-                } else {
-                    String::new()
+                note: match Provenance::of(s.set_on_command_line, s.assumed) {
+                    Provenance::Cited => String::new(),
+                    p => p.words().to_string(),
                 },
             })
             .collect();

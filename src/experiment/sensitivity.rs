@@ -49,6 +49,41 @@ pub fn is_set_on_command_line(source: Option<&str>) -> bool {
     source.is_some_and(|s| s.starts_with(crate::scenario::SET_SOURCE))
 }
 
+/// Where a parameter's value comes from, as every output names it: set on
+/// the command line (first), else assumed, else cited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provenance {
+    /// Set with `--set`.
+    CommandLine,
+    /// The scenario's source calls it an assumption.
+    Assumed,
+    /// The scenario's source cites a figure.
+    Cited,
+}
+
+impl Provenance {
+    /// The provenance of a value set (or not) on the command line and
+    /// assumed (or not).
+    pub fn of(set_on_command_line: bool, assumed: bool) -> Provenance {
+        if set_on_command_line {
+            Provenance::CommandLine
+        } else if assumed {
+            Provenance::Assumed
+        } else {
+            Provenance::Cited
+        }
+    }
+
+    /// Its words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Provenance::CommandLine => "set on the command line",
+            Provenance::Assumed => "assumed",
+            Provenance::Cited => "cited",
+        }
+    }
+}
+
 /// A knob in words (docs/MODEL.md section 11): its parameter's description
 /// from the schema ([`crate::scenario::schema::DESCRIPTIONS`]) with the
 /// segment's, provider's or calendar's name, and ` scale` for a

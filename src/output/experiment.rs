@@ -16,7 +16,7 @@ use super::table::{decimals, interval, number, table};
 use crate::error::Result;
 use crate::experiment::paired::{difference, Difference};
 use crate::experiment::select::{choose, Choice, Goal, Measure, Objective};
-use crate::experiment::sensitivity::{is_set_on_command_line, Knob};
+use crate::experiment::sensitivity::{is_set_on_command_line, Knob, Provenance};
 use crate::experiment::{Design, Kind, ParamValue, RunResult, Swing};
 use crate::metrics::{capacity_warning, Aggregate, Metric, Weekly, METRICS, WEEKLY_LEN};
 use crate::units::format_duration;
@@ -621,13 +621,7 @@ fn pretty<T: Serialize>(doc: &T) -> String {
 
 /// A swung parameter's provenance: set with `--set`, assumed or cited.
 fn status(knob: &Knob) -> &'static str {
-    if is_set_on_command_line(knob.source.as_deref()) {
-        "set on the command line"
-    } else if knob.assumed {
-        "assumed"
-    } else {
-        "cited"
-    }
+    Provenance::of(is_set_on_command_line(knob.source.as_deref()), knob.assumed).words()
 }
 
 impl Experiment<'_> {

@@ -14,6 +14,7 @@ use super::charts::Chart;
 use super::font::{FONT, FONT_BYTES};
 use super::{metric_rows, point_folder, stat, PointReport, ReportInput, Stat, View};
 use crate::diagram::bpmn::escape;
+use crate::experiment::sensitivity::Provenance;
 use crate::experiment::Kind;
 use crate::metrics::{metric, Format};
 
@@ -431,12 +432,11 @@ fn sensitivity_headline(h: &mut String, input: &ReportInput) {
         fmt(name, base)
     );
     for (k, s) in swings.iter().take(10).enumerate() {
-        let source = if s.set_on_command_line {
-            "<span class=\"cli\">set on the command line</span>"
-        } else if s.assumed {
-            "<span class=\"assumed\">assumed</span>"
-        } else {
-            "cited"
+        let p = Provenance::of(s.set_on_command_line, s.assumed);
+        let source = match p {
+            Provenance::CommandLine => format!("<span class=\"cli\">{}</span>", p.words()),
+            Provenance::Assumed => format!("<span class=\"assumed\">{}</span>", p.words()),
+            Provenance::Cited => p.words().to_string(),
         };
         let change = |c: &Stat| match c.mean {
             Some(m) => format!(" ({})", signed(m, 2)),
