@@ -554,26 +554,25 @@ pub fn charts(input: &ReportInput, shown: usize) -> Result<Vec<Chart>> {
 }
 
 /// The metrics of a comparison's forest plot: the headline cards' metrics,
-/// each a panel with a row per scenario after the first (its paired
-/// difference from the first, per week where the card is per week).
+/// each a panel with a row per scenario after the first: its paired
+/// difference from the first as the difference cards show it
+/// ([`page::difference_scale`]: per week where the card is per week, a
+/// share in percentage points).
 fn forest_panels(input: &ReportInput) -> Vec<charts::ForestPanel> {
     page::CARDS
         .iter()
         .filter_map(|(name, basis, _)| {
             let i = metric_index(name)?;
             let m = metric(name)?;
-            let per_week = matches!(basis, page::Basis::PerWeek(_));
+            let mut unit = String::new();
             let rows = input
                 .points
                 .iter()
                 .skip(1)
                 .filter_map(|q| {
                     let d = q.differences.get(i)?;
-                    let scale = if per_week {
-                        1.0 / page::weeks_of(q)
-                    } else {
-                        1.0
-                    };
+                    let (scale, _, u) = page::difference_scale(q, name, basis);
+                    unit = u;
                     let b = d.band();
                     Some((
                         q.label.clone(),
@@ -585,11 +584,7 @@ fn forest_panels(input: &ReportInput) -> Vec<charts::ForestPanel> {
                     ))
                 })
                 .collect::<Vec<_>>();
-            let label = if per_week {
-                format!("{} ({} per week)", m.label, m.unit)
-            } else {
-                m.axis_label()
-            };
+            let label = format!("{} ({unit})", m.label);
             (!rows.is_empty()).then_some(charts::ForestPanel {
                 metric: label,
                 rows,

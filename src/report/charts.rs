@@ -143,14 +143,21 @@ fn category(labels: &[String], x: f64) -> String {
     }
 }
 
-/// Axis numbers with as many decimals as the range needs.
+/// Axis numbers with as many decimals as the range needs; a tick that
+/// rounds to zero reads 0, never "-0.00" (a grid line a rounding error
+/// below zero).
 pub(crate) fn tick(v: &f64, span: f64) -> String {
-    if span >= 20.0 {
-        format!("{v:.0}")
+    let decimals = if span >= 20.0 {
+        0
     } else if span >= 2.0 {
-        format!("{v:.1}")
+        1
     } else {
-        format!("{v:.2}")
+        2
+    };
+    let text = format!("{v:.decimals$}");
+    match text.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => text,
     }
 }
 
@@ -165,6 +172,11 @@ pub(crate) fn range(values: impl Iterator<Item = f64>, zero: bool) -> (f64, f64)
     }
     if zero {
         lo = lo.min(0.0);
+    }
+    // Nothing but zeros (no difference at all): a unit range, whose ticks
+    // read 0 once, not a millionth whose ticks all round to "0.00".
+    if lo.abs() < 1e-9 && hi.abs() < 1e-9 {
+        return if zero { (0.0, 1.0) } else { (-1.0, 1.0) };
     }
     let pad = ((hi - lo) * 0.08).max(hi.abs() * 0.05).max(1e-6);
     (if zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
@@ -1711,6 +1723,16 @@ mod tests {
             }
         }
         (top, bottom)
+    }
+
+    /// A tick a rounding error below zero reads 0, not -0.00.
+    #[test]
+    fn ticks_near_zero_have_no_sign() {
+        assert_eq!(tick(&-1e-17, 0.3), "0.00");
+        assert_eq!(tick(&-0.004, 0.3), "0.00");
+        assert_eq!(tick(&-0.02, 0.3), "-0.02");
+        assert_eq!(tick(&-0.04, 5.0), "0.0");
+        assert_eq!(tick(&-3.0, 50.0), "-3");
     }
 
     #[test]

@@ -335,6 +335,18 @@ fn signed(v: f64, decimals: usize) -> String {
 /// The headline of a comparison: for each scenario after the first, the
 /// paired difference from the first in every card's metric, with its CI,
 /// both scenarios' own values beside it.
+/// How a card's paired difference is shown, here and in the forest plot:
+/// the factor on the difference of the total, the decimals, and its unit
+/// (a count per week, a share in percentage points, else as the card).
+pub(crate) fn difference_scale(q: &PointReport, name: &str, basis: &Basis) -> (f64, usize, String) {
+    let share = metric(name).is_some_and(|m| m.format == Format::Share);
+    match basis {
+        Basis::PerWeek(what) => (1.0 / weeks_of(q), 1, format!("{what} per week")),
+        Basis::AsIs(_) if share => (100.0, 1, "percentage points".to_string()),
+        Basis::AsIs(unit) => (1.0, 2, unit.to_string()),
+    }
+}
+
 fn difference_cards(h: &mut String, input: &ReportInput) {
     let Some(base) = input.points.first() else {
         return;
@@ -353,12 +365,7 @@ fn difference_cards(h: &mut String, input: &ReportInput) {
             let Some(d) = q.differences.get(i) else {
                 continue;
             };
-            let share = metric(name).is_some_and(|m| m.format == Format::Share);
-            let (scale, decimals, unit) = match basis {
-                Basis::PerWeek(what) => (1.0 / weeks_of(q), 1, format!("{what} per week")),
-                Basis::AsIs(_) if share => (100.0, 1, "percentage points".to_string()),
-                Basis::AsIs(unit) => (1.0, 2, unit.to_string()),
-            };
+            let (scale, decimals, unit) = difference_scale(q, name, &basis);
             let text =
                 |v: Option<f64>| v.map_or("—".to_string(), |v| signed(v * scale, decimals));
             let clear = matches!((d.low, d.high), (Some(l), Some(hi)) if l > 0.0 || hi < 0.0);
