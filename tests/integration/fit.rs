@@ -862,13 +862,13 @@ fn follow_up_counts_and_intervals_are_recovered_exactly() {
 /// 0.011, and the bounds below (10% and 20%) are several of those wide.
 /// The fit that gave every reply to the first email estimated the whole
 /// sequence's reply rate and no factor; this one averages 0.0790 and
-/// 0.505. Its 95% (likelihood-ratio) intervals cover the truth in 54 of
-/// 60 cases here; on the reply model's own generator they cover it in
-/// 94.6% and 94.1% of 1,000 seeds (`examples/sequence_coverage.rs`), but
-/// over 200 simulated logs the factor's cover it in 181 (its spread is
-/// 1.10 times its standard error when the rate is fitted linear in the
-/// score) and the rate's in 189 (issue 19 asks for 95% in a batch: still
-/// open).
+/// 0.505. Its 95% intervals (likelihood-ratio, averaged over the delay's
+/// families by their Akaike weights) cover the truth in 54 of the 60
+/// cases here. A batch this small cannot show 95% on its own: at a true
+/// 95% it covers 52 or fewer with probability 0.98% (binomial), so 53 is
+/// the floor. The 95% itself is checked on 400 logs by
+/// `scripts/fit-calibration.sh` (`examples/log_coverage.rs`): 761 of 800
+/// (95.1%; the rate 384, the factor 377 of 400).
 #[test]
 fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
     let mut overrides = SOURCE.to_vec();
@@ -911,6 +911,7 @@ fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
     eprintln!(
         "mean rate {rate:.4}, mean factor {factor:.3}; coverage {covered}/{total} = {share:.3}; misses: {misses:?}; delays {medians:?}"
     );
+    assert!(covered >= 53, "coverage {covered}/{total}: {misses:?}");
     assert!((rate / 0.08 - 1.0).abs() < 0.1, "mean reply rate {rate}");
     assert!((factor / 0.5 - 1.0).abs() < 0.2, "mean factor {factor}");
     // The delay (lognormal, median 1d in the base) is not pulled short by
@@ -918,8 +919,9 @@ fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
     // (the old fit's 21.4 h on the shipped example, -11%): the geometric
     // mean of 30 fitted medians, each from about 200 replies (sd about
     // 1.25 x 1.08 / sqrt(200) = 9.6% in log terms, 1.8% for the mean),
-    // within 8%. Seen: 25.1 h (+4.6%; +0.9% on the reply model's own
-    // generator), a bias still open in issue 19.
+    // within 8%. Seen: 25.1 h (+4.6%, 2.1 of those standard errors);
+    // over 400 logs (`examples/log_coverage.rs`) 24.2 h (+1.0%, sd 12% a
+    // log in log terms): this batch's draw, not a bias.
     let mean = (medians.iter().map(|m| m.ln()).sum::<f64>() / medians.len() as f64).exp();
     eprintln!("geometric mean delay median {:.1} h", mean / 3600.0);
     assert!(
