@@ -16,49 +16,16 @@
 //! when the pooled coverage is under 95% or a key's 99% interval misses
 //! 95%.
 
-use std::path::Path;
-
-use polars::prelude::*;
-use salesim::eventlog::{log_replication, Clock};
 use salesim::fit::estimate::{self, Estimate};
 use salesim::fit::map::{ColumnNames, Map};
 use salesim::fit::stats::Rate;
 use salesim::fit::{read_logs, Request};
-use salesim::output::events::{rows_frame, Names};
-use salesim::scenario::{load_embedded, load_text, Override};
+use salesim::scenario::load_embedded;
 use statrs::distribution::{Beta, ContinuousCDF};
 
-const BASE: &str = include_str!("../tests/fixtures/base.toml");
-const EARLY: &str =
-    "\n[calendars.early]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\"]\nhours = [\"07:30-15:30\"]\n";
-
-/// The recovery tests' scenario (tests/integration/fit.rs, `SOURCE`) with
-/// three follow-ups every 3 days and a reply factor of 0.5.
-const SCENARIO: [(&str, &str); 17] = [
-    ("run.horizon", "\"20w\""),
-    ("run.warmup", "\"0w\""),
-    ("arrivals.per_week", "500"),
-    ("gate.nurture_below", "0.3"),
-    ("reps.count", "3"),
-    ("reps.calendar", "\"early\""),
-    (
-        "review.duration",
-        "{ dist = \"lognormal\", median = \"10m\", p90 = \"25m\" }",
-    ),
-    ("review.edit_probability", "0.3"),
-    ("email.bounce_rate", "0.05"),
-    ("email.reply_rate", "{ at_fit_0 = 0.08, at_fit_1 = 0.08 }"),
-    ("email.positive_share", "0.4"),
-    (
-        "nurture.engage_rate",
-        "{ at_fit_0 = 0.03, at_fit_1 = 0.03 }",
-    ),
-    ("email.calendar", "\"office\""),
-    ("review.expire_after", "\"10d\""),
-    ("email.follow_ups", "3"),
-    ("email.follow_up_interval", "\"3d\""),
-    ("email.follow_up_reply_factor", "0.5"),
-];
+// The recovery tests' scenario (`SOURCE`, `FOLLOW_UPS`, `source`) and
+// `write_log`, shared with tests/integration/fit.rs.
+include!("../tests/fixtures/fit_recovery.rs");
 
 /// The exact (Clopper-Pearson) 99% interval of `k` of `n`.
 fn clopper_pearson_99(k: u64, n: u64) -> (f64, f64) {
@@ -81,38 +48,18 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(400);
-    let overrides: Vec<Override> = SCENARIO
-        .iter()
-        .map(|(p, v)| Override {
-            path: (*p).into(),
-            value: (*v).into(),
-        })
-        .collect();
-    let sc = load_text(
-        &format!("{BASE}{EARLY}"),
-        "source.toml",
-        Path::new(""),
-        &overrides,
-    )
-    .expect("the scenario loads")
-    .scenario;
+    let sc = source(&[&SOURCE[..], &FOLLOW_UPS[..]].concat());
     let base = load_embedded(&[]).expect("the canonical scenario loads");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    // (name, truth, covered, misses with the estimate low, high).
     // The sums of the estimates and of the log of the delay's median.
     let (mut rate_sum, mut factor_sum, mut log_median_sum) = (0.0, 0.0, 0.0);
+    // (name, truth, covered, misses with the estimate low, high).
     let mut keys = [
         ("email.reply_rate (at score 0)", 0.08, 0u64, 0u64, 0u64),
         ("email.follow_up_reply_factor", 0.5, 0, 0, 0),
     ];
     for r in 0..logs {
-        let rows = log_replication(&sc, r, Vec::new()).expect("a replication");
-        let mut df = rows_frame(&rows, &Names::of(&sc), &Clock::new(sc.run.start_date));
-        let path = dir.path().join(format!("log-{r}.parquet"));
-        let file = std::fs::File::create(&path).expect("the log's file");
-        ParquetWriter::new(file)
-            .finish(&mut df)
-            .expect("the log written");
+        let path = write_log(&sc, r, dir.path(), &format!("log-{r}.parquet"));
         let request = Request {
             logs: vec![path.clone()],
             map: None,

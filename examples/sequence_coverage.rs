@@ -22,9 +22,7 @@ use std::collections::BTreeMap;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, LogNormal};
 use salesim::fit::sequence::{fit, Observed};
-
-/// The standard normal's 95% two-sided point.
-const Z: f64 = 1.959_963_984_540_054;
+use salesim::fit::stats::Z_975;
 
 fn arg<T: std::str::FromStr>(i: usize, default: T) -> T {
     std::env::args()
@@ -87,8 +85,8 @@ fn main() {
         covered_factor += u64::from(f.factor.low <= factor && factor <= f.factor.high);
         rates.push(a.value);
         factors.push(f.factor.value);
-        se_rate += (a.high - a.low) / (2.0 * Z);
-        se_factor += (f.factor.high - f.factor.low) / (2.0 * Z);
+        se_rate += (a.high - a.low) / (2.0 * Z_975);
+        se_factor += (f.factor.high - f.factor.low) / (2.0 * Z_975);
         log_medians += (f.delay.candidates[0].median() / 86_400.0).ln();
         *families
             .entry(f.delay.candidates[0].family.name())

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use statrs::function::erf::erf;
 
-use super::stats::{self, Candidate, DurationFit, Linear, Rate};
+use super::stats::{self, Candidate, DurationFit, Linear, Rate, Z_975};
 
 /// One sequence of a log: its sends (first first), reply, score.
 #[derive(Debug, Clone)]
@@ -634,10 +634,10 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
         .sum();
     // Quantity `i` (the rate at score 0, at 1, the factor): the best
     // family's value, the averaged interval.
-    let rate = |i: usize, max: f64, k: u64, n: u64| {
+    let rate = |i: usize, k: u64, n: u64| {
         let per: Vec<(f64, Estimate)> = weighed.iter().map(|(w, e)| (*w, e[i])).collect();
-        let value = weighed[0].1[i].value;
-        let (low, high) = averaged_interval(&per, value, (0.0, max));
+        let value = per[0].1.value;
+        let (low, high) = averaged_interval(&per);
         Rate {
             value,
             low,
@@ -649,13 +649,13 @@ pub fn fit(seqs: &[Observed], end: f64, sloped: bool) -> Option<SequenceFit> {
     let first_replies = replies as u64 - to_follow_ups;
     let n = seqs.len() as u64;
     let linear = Linear {
-        at_0: rate(0, 1.0, first_replies, n),
-        at_1: rate(1, 1.0, first_replies, n),
+        at_0: rate(0, first_replies, n),
+        at_1: rate(1, first_replies, n),
         sloped,
     };
     Some(SequenceFit {
         linear,
-        factor: rate(2, stats::MAX_REPLY_FACTOR, to_follow_ups, follow_up_trials),
+        factor: rate(2, to_follow_ups, follow_up_trials),
         delays,
         rounds,
         delay: delay_families,
@@ -716,19 +716,19 @@ fn phi(z: f64) -> f64 {
     0.5 * (1.0 + erf(z / std::f64::consts::SQRT_2))
 }
 
-/// The standard normal's 97.5% point.
-const Z_975: f64 = 1.959_963_984_540_054;
-
 /// The 95% interval of a quantity averaged over the delay's families by
-/// their Akaike weights (`per`: weight and estimate), within `bounds`: the
-/// model-averaged tail area interval (Turek and Fletcher 2012, "Model-
-/// averaged Wald confidence intervals", Computational Statistics & Data
-/// Analysis 56: 2809-2815), whose lower end L has sum_i w_i P(a family
-/// i estimate above its value | truth L) = 2.5%, each family's estimate
-/// normal with the standard error its own interval's lower arm implies
-/// (the upper end likewise with the upper arms). One family: its own
-/// interval. The interval always holds `value` (the best family's).
-fn averaged_interval(per: &[(f64, Estimate)], value: f64, bounds: (f64, f64)) -> (f64, f64) {
+/// their Akaike weights (`per`: weight and estimate, the best family
+/// first): the model-averaged tail area interval (Turek and Fletcher 2012,
+/// "Model-averaged Wald confidence intervals", Computational Statistics &
+/// Data Analysis 56: 2809-2815), whose lower end L has sum_i w_i P(a
+/// family i estimate above its value | truth L) = 2.5%, each family's
+/// estimate normal with the standard error its own interval's lower arm
+/// implies (the upper end likewise with the upper arms). One family: its
+/// own interval. Each end lies between the families' own ends (so within
+/// the quantity's range), and the interval holds the best family's value:
+/// its weight is the largest of at most three, so at that value its tail
+/// alone is at least 1/6.
+fn averaged_interval(per: &[(f64, Estimate)]) -> (f64, f64) {
     if let [(_, only)] = per {
         return (only.low, only.high);
     }
@@ -762,12 +762,9 @@ fn averaged_interval(per: &[(f64, Estimate)], value: f64, bounds: (f64, f64)) ->
         );
         for _ in 0..100 {
             let mid = 0.5 * (lo + hi);
-            // The tail shrinks as t moves out from the estimates.
-            let beyond = if upper {
-                tail(mid, true) < 0.025
-            } else {
-                tail(mid, false) < 0.025
-            };
+            // The tail shrinks as t moves out from the estimates: beyond
+            // the end it is under 2.5%.
+            let beyond = tail(mid, upper) < 0.025;
             if beyond == upper {
                 hi = mid;
             } else {
@@ -776,11 +773,7 @@ fn averaged_interval(per: &[(f64, Estimate)], value: f64, bounds: (f64, f64)) ->
         }
         0.5 * (lo + hi)
     };
-    let (low, high) = (solve(false), solve(true));
-    (
-        low.clamp(bounds.0, bounds.1).min(value),
-        high.clamp(bounds.0, bounds.1).max(value),
-    )
+    (solve(false), solve(true))
 }
 
 #[cfg(test)]
@@ -835,19 +828,20 @@ mod tests {
             high: value + Z_975 * above,
         };
         let one = e(0.5, 0.05, 0.05);
-        assert_eq!(
-            averaged_interval(&[(1.0, one)], 0.5, (0.0, 1.0)),
-            (one.low, one.high)
-        );
-        let (lo, hi) = averaged_interval(&[(0.5, one), (0.5, one)], 0.5, (0.0, 1.0));
+        assert_eq!(averaged_interval(&[(1.0, one)]), (one.low, one.high));
+        let (lo, hi) = averaged_interval(&[(0.5, one), (0.5, one)]);
         assert!((lo - one.low).abs() < 1e-12 && (hi - one.high).abs() < 1e-12);
         let two = [(0.7, one), (0.3, e(0.6, 0.04, 0.03))];
-        let (lo, hi) = averaged_interval(&two, 0.5, (0.0, 1.0));
+        let (lo, hi) = averaged_interval(&two);
         assert!((lo - 0.409_862_572_713_581).abs() < 1e-9, "{lo}");
         assert!((hi - 0.642_511_059_213_354).abs() < 1e-9, "{hi}");
-        // Within the bounds, and holding the value.
-        let (lo, hi) = averaged_interval(&two, 0.5, (0.45, 0.62));
-        assert_eq!((lo, hi), (0.45, 0.62));
+        // Between the families' own ends, holding the best family's value
+        // even when the other, at 0.49 of the weight, lies wholly above it.
+        assert!(two[0].1.low <= lo && lo <= two[1].1.low);
+        assert!(two[0].1.high <= hi && hi <= two[1].1.high);
+        let apart = [(0.51, one), (0.49, e(0.9, 0.01, 0.01))];
+        let (lo, hi) = averaged_interval(&apart);
+        assert!(lo < 0.5 && 0.5 < hi, "[{lo}, {hi}]");
     }
 
     /// Sequences drawn from the model itself: the joint fit recovers the

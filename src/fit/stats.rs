@@ -131,6 +131,10 @@ pub const KS_LEVEL: f64 = 0.01;
 /// The fewest observations a duration is fitted from.
 pub const MIN_OBSERVATIONS: usize = 30;
 
+/// The standard normal's 97.5% point: a 95% two-sided interval is this
+/// many standard errors either side.
+pub const Z_975: f64 = 1.959_963_984_540_054;
+
 /// A duration sample's fits, best AIC first.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct DurationFit {
@@ -410,13 +414,12 @@ pub fn linear_rate(y: &[bool], s: &[f64], f: &[f64], sloped: bool) -> Option<Lin
     } else {
         (-1.0 / hess[0][0], 0.0, 0.0)
     };
-    let z = 1.959_963_984_540_054;
     let rate = |v: f64, var: f64| {
         let se = var.max(0.0).sqrt();
         Rate {
             value: v,
-            low: (v - z * se).max(0.0),
-            high: (v + z * se).min(1.0),
+            low: (v - Z_975 * se).max(0.0),
+            high: (v + Z_975 * se).min(1.0),
             k: k as u64,
             n: n as u64,
         }

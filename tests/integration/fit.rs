@@ -4,80 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
 use proptest::prelude::*;
-use salesim::eventlog::{log_replication, Clock};
+use salesim::eventlog::log_replication;
 use salesim::fit::estimate::{Estimate, Fitted};
 use salesim::fit::map::ColumnNames;
 use salesim::fit::{self, Request};
-use salesim::output::events::{rows_frame, Names};
-use salesim::scenario::{load_text, Override, Scenario};
+use salesim::scenario::Override;
 
-use crate::common::{salesim, BASE};
+use crate::common::salesim;
 
-/// A calendar for reps unlike the arrivals' office hours, so that the
-/// two are discovered apart.
-const EARLY: &str =
-    "\n[calendars.early]\ndays = [\"mon\", \"tue\", \"wed\", \"thu\"]\nhours = [\"07:30-15:30\"]\n";
-
-/// The tests' base with the early calendar and `overrides`.
-pub fn source(overrides: &[(&str, &str)]) -> Scenario {
-    let list: Vec<Override> = overrides
-        .iter()
-        .map(|(p, v)| Override {
-            path: (*p).into(),
-            value: (*v).into(),
-        })
-        .collect();
-    load_text(
-        &format!("{BASE}{EARLY}"),
-        "source.toml",
-        Path::new(""),
-        &list,
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-    .scenario
-}
-
-/// The generating scenario of the recovery tests: busy reps on their own
-/// calendar, constant reply and engagement rates.
-const SOURCE: [(&str, &str); 14] = [
-    ("run.horizon", "\"20w\""),
-    ("run.warmup", "\"0w\""),
-    ("arrivals.per_week", "500"),
-    ("gate.nurture_below", "0.3"),
-    ("reps.count", "3"),
-    ("reps.calendar", "\"early\""),
-    (
-        "review.duration",
-        "{ dist = \"lognormal\", median = \"10m\", p90 = \"25m\" }",
-    ),
-    ("review.edit_probability", "0.3"),
-    ("email.bounce_rate", "0.05"),
-    ("email.reply_rate", "{ at_fit_0 = 0.08, at_fit_1 = 0.08 }"),
-    ("email.positive_share", "0.4"),
-    (
-        "nurture.engage_rate",
-        "{ at_fit_0 = 0.03, at_fit_1 = 0.03 }",
-    ),
-    ("email.calendar", "\"office\""),
-    ("review.expire_after", "\"10d\""),
-];
-
-/// Writes replication `r` of `sc`'s event log to `dir/name` (Parquet or
-/// CSV by the name) and returns its path.
-pub fn write_log(sc: &Scenario, r: u32, dir: &Path, name: &str) -> PathBuf {
-    let rows = log_replication(sc, r, Vec::new()).unwrap();
-    let mut df = rows_frame(&rows, &Names::of(sc), &Clock::new(sc.run.start_date));
-    let path = dir.join(name);
-    let file = std::fs::File::create(&path).unwrap();
-    if name.ends_with(".csv") {
-        CsvWriter::new(file).finish(&mut df).unwrap();
-    } else {
-        ParquetWriter::new(file).finish(&mut df).unwrap();
-    }
-    path
-}
+include!("../fixtures/fit_recovery.rs");
 
 fn request(logs: Vec<PathBuf>, map: Option<PathBuf>) -> Request {
     Request {
@@ -871,13 +807,7 @@ fn follow_up_counts_and_intervals_are_recovered_exactly() {
 /// (95.1%; the rate 384, the factor 377 of 400).
 #[test]
 fn reply_rate_and_follow_up_factor_are_recovered_jointly() {
-    let mut overrides = SOURCE.to_vec();
-    overrides.extend([
-        ("email.follow_ups", "3"),
-        ("email.follow_up_interval", "\"3d\""),
-        ("email.follow_up_reply_factor", "0.5"),
-    ]);
-    let sc = source(&overrides);
+    let sc = source(&[&SOURCE[..], &FOLLOW_UPS[..]].concat());
     let dir = tempfile::tempdir().unwrap();
     let (mut covered, mut total, mut medians) = (0, 0, Vec::new());
     let (mut rates, mut factors) = (Vec::new(), Vec::new());
