@@ -1204,12 +1204,15 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
         "jointly with the follow-ups' factor and the reply delay by maximum likelihood over {} sequences ({replies} replies; a reply may answer the first email or any follow-up sent before it; censored at the log's end)",
         observed.len()
     );
+    // How the joint fit's intervals are made (sequence::averaged_interval).
+    let interval =
+        "likelihood ratio, averaged over the reply delay's families by their Akaike weights";
     let rate = reply_rate_fitted(
         lin,
         sloped,
         &format!("the first email's reply probability, linear in the lead score, {joint}"),
         &format!("the first email's reply probability {joint}"),
-        "likelihood ratio",
+        interval,
         observed.len() as u64,
     );
     let f = fit.factor;
@@ -1218,7 +1221,7 @@ fn sequence_keys(log: &Log, g: &Gathered, end: f64) -> Option<Vec<Fitted>> {
         toml: Some(sig(f.value, 4)),
         n: f.n,
         method: format!(
-            "follow-up k answered with the first email's probability x factor^k, {joint}: {} of {} follow-ups sent before a reply was drawn drew one (attributed); factor {} [{}, {}] (95%, likelihood ratio)",
+            "follow-up k answered with the first email's probability x factor^k, {joint}: {} of {} follow-ups sent before a reply was drawn drew one (attributed); factor {} [{}, {}] (95%, {interval})",
             f.k,
             f.n,
             sig(f.value, 3),
